@@ -36,7 +36,7 @@ export function inspectOnnx(bytes: Uint8Array): OnnxSignature {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new Error(`not an ONNX model (the file is truncated or not protobuf): ${(err as Error).message}`);
+    throw new Error(`not an ONNX model (the file is truncated or not protobuf): ${(err as Error).message}`, { cause: err });
   }
   const graph = model.graph;
   if (!graph || !graph.node?.length) throw new Error('not an ONNX model: it has no graph nodes');

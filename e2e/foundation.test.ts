@@ -1,0 +1,54 @@
+// End to end on the built app: a real coco-dev photo dropped on the page becomes a feature view
+// computed by onnxruntime-web on WASM; bad files give readable messages and the page keeps working.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './harness/browser';
+import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, textFile, truncatedJpeg } from './harness/files';
+import { serveBuiltApp, type AppServer } from './harness/server';
+import { AppPage } from './pages/app-page';
+
+const skip = hasCocoDev() ? false : `needs ${COCO_DEV_IMAGES} (see ../shared/data/README.md)`;
+if (skip) console.warn(`SKIPPED foundation e2e: ${skip}`);
+
+describe('foundation: drop a photo, see its features', { skip }, () => {
+  let server: AppServer;
+  let browser: Browser;
+
+  before(async () => {
+    server = await serveBuiltApp();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the feature view of a dropped coco-dev photo, computed on WASM with threads', async () => {
+    const app = await AppPage.open(browser, server.url, '?model=tiny-vit');
+    const badge = await app.backendBadge();
+    assert.match(badge, /^WASM · [2-9] threads/, `badge says "${badge}"`);
+    await app.drop(cocoDevPhotos(1));
+    await app.waitForFeatureView();
+    assert.equal(await app.featureViewHasColour(), true, 'the feature view is painted with many colours');
+    await app.screenshot('foundation-photo-features');
+    assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+
+  it('refuses a non-image and a corrupt photo with readable messages and keeps working', async () => {
+    const app = await AppPage.open(browser, server.url, '?model=tiny-vit');
+    await app.backendBadge();
+    await app.drop([textFile('notes.txt', 'not a photo'), textFile('holiday.jpg', 'renamed text')]);
+    assert.match(await app.waitForAlert(/notes\.txt/), /not an image/);
+    assert.match(await app.waitForAlert(/holiday\.jpg/), /corrupt or renamed/);
+    await app.drop([truncatedJpeg('broken.jpg')]);
+    assert.match(await app.waitForAlert(/broken\.jpg/), /could not be decoded/);
+    await app.drop(cocoDevPhotos(2).slice(1));
+    await app.page.getByTestId('gallery').getByText(cocoDevPhotos(2)[1].name).click();
+    await app.waitForFeatureView();
+    await app.screenshot('foundation-bad-input');
+    assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+});

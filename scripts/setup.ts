@@ -1,0 +1,63 @@
+// The setup step of both README commands: copies onnxruntime-web's WASM files so the app serves
+// them itself, builds the models from npm packages and project code (no network), and with
+// --test makes sure Debian's chromium is installed for the e2e tests.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { modelIsCurrent, writeModel, writeModelIndex } from '../src/model/model-files';
+import { buildTinyVitOnnx, tinyVitManifest } from '../src/model/vit/tiny-vit';
+
+const root = path.resolve(import.meta.dirname, '..');
+const modelsDir = path.join(root, 'public/models');
+const log = (s: string) => process.stderr.write(`[setup] ${s}\n`);
+
+function copyOrtAssets(): void {
+  const src = path.join(root, 'node_modules/onnxruntime-web/dist');
+  const dst = path.join(root, 'public/ort');
+  mkdirSync(dst, { recursive: true });
+  const files = readdirSync(src).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+  for (const f of files) copyFileSync(path.join(src, f), path.join(dst, f));
+  log(`copied ${files.length} onnxruntime-web files to public/ort/`);
+}
+
+async function buildTinyVit(): Promise<void> {
+  if (modelIsCurrent(modelsDir, 'tiny-vit')) return log('tiny-vit is up to date');
+  const bytes = buildTinyVitOnnx(0);
+  const { sha256: _s, file: _f, ...manifest } = tinyVitManifest('');
+  await writeModel(modelsDir, bytes, manifest);
+  log(`built tiny-vit (${(bytes.length / 1024).toFixed(0)} KiB)`);
+}
+
+/** The shipped default (an ImageNet CNN from the nsfwjs package), when its converter is present. */
+async function buildDefault(): Promise<string[]> {
+  const script = path.join(root, 'scripts/build-default-model.ts');
+  if (!existsSync(script)) return [];
+  const mod = (await import(script)) as { buildDefaultModel?: (dir: string) => Promise<{ id: string }> };
+  if (!mod.buildDefaultModel) return [];
+  const { id } = await mod.buildDefaultModel(modelsDir);
+  log(`default model ${id} is ready`);
+  return [id];
+}
+
+function ensureChromium(): void {
+  if (existsSync('/usr/bin/chromium')) return log('chromium is installed');
+  log('installing Debian chromium for the e2e tests (apt-get)…');
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  const run = (args: string[]) => execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run(['apt-get', 'update', '-qq']);
+  run(['apt-get', 'install', '-y', '-qq', 'chromium']);
+}
+
+async function main(): Promise<void> {
+  copyOrtAssets();
+  await buildTinyVit();
+  const defaults = await buildDefault();
+  const index = await writeModelIndex(modelsDir, [...defaults, 'tiny-vit'], [...defaults, 'tiny-vit']);
+  log(`models: ${index.models.map((m) => m.id).join(', ')}; default ${index.default}`);
+  if (process.argv.includes('--test')) ensureChromium();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[setup] failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+// Writes a model as the app serves it (public/models/<id>.onnx + <id>.json manifest) and keeps the
+// model index that tells the page which models exist and which is the default.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelManifest } from '../core/backbone/types';
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** True when <dir>/<id>.json exists and its sha256 matches the .onnx beside it. */
+export function modelIsCurrent(dir: string, id: string, expectedSource?: string): boolean {
+  const manifestPath = path.join(dir, `${id}.json`);
+  if (!existsSync(manifestPath)) return false;
+  try {
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest;
+    const onnxPath = path.join(dir, m.file);
+    if (expectedSource && m.source !== expectedSource) return false;
+    return existsSync(onnxPath) && sha256Hex(readFileSync(onnxPath)) === m.sha256;
+  } catch {
+    return false;
+  }
+}
+
+export async function writeModel(dir: string, bytes: Uint8Array, manifest: Omit<ModelManifest, 'sha256' | 'file'>): Promise<ModelManifest> {
+  await mkdir(dir, { recursive: true });
+  const full: ModelManifest = { ...manifest, file: `${manifest.id}.onnx`, sha256: sha256Hex(bytes) };
+  await writeFile(path.join(dir, full.file), bytes);
+  await writeFile(path.join(dir, `${manifest.id}.json`), `${JSON.stringify(full, null, 2)}\n`);
+  return full;
+}
+
+export interface ModelIndexFile {
+  default: string;
+  models: { id: string; name: string }[];
+}
+
+/** Rebuilds index.json from the manifests present in dir; `preferred` is the default when present. */
+export async function writeModelIndex(dir: string, ids: string[], preferred: string[]): Promise<ModelIndexFile> {
+  const models: ModelIndexFile['models'] = [];
+  for (const id of ids) {
+    const p = path.join(dir, `${id}.json`);
+    if (!existsSync(p)) continue;
+    const m = JSON.parse(await readFile(p, 'utf8')) as ModelManifest;
+    models.push({ id: m.id, name: m.name });
+  }
+  const def = preferred.find((id) => models.some((m) => m.id === id)) ?? models[0]?.id;
+  if (!def) throw new Error(`no models in ${dir}`);
+  const index = { default: def, models };
+  await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+  return index;
+}

@@ -1,0 +1,49 @@
+// The model runtime for browsers (runs inside workers): onnxruntime-web, WebGPU when an adapter
+// exists and the caller allows it, otherwise WASM with as many threads as isolation permits.
+import * as ort from 'onnxruntime-web/webgpu';
+import type { ModelManifest } from '../core/backbone/types';
+import { wrapSession, type BackendInfo, type BackboneSession } from './backbone-session';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+/** ORT's .wasm/.mjs files are copied to /ort/ by the setup step and served by the app itself. */
+const ORT_ASSETS = `${import.meta.env?.BASE_URL ?? '/'}ort/`;
+
+function wasmThreads(): number {
+  // Threads need SharedArrayBuffer, which needs COOP/COEP (crossOriginIsolated).
+  if (!globalThis.crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
+async function webGpuAdapter(): Promise<string | null> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return null;
+  try {
+    const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; description?: string } } | null;
+    if (!adapter) return null;
+    const i = adapter.info ?? {};
+    return [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+  } catch {
+    return null;
+  }
+}
+
+export async function openWebBackbone(modelBytes: Uint8Array, manifest: ModelManifest, pref: BackendPreference): Promise<BackboneSession> {
+  ort.env.wasm.wasmPaths = ORT_ASSETS;
+  ort.env.wasm.numThreads = wasmThreads();
+  const adapter = pref === 'wasm' ? null : await webGpuAdapter();
+  if (pref === 'webgpu' && !adapter) throw new Error('WebGPU was requested but this browser gives no WebGPU adapter');
+  const tensor = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
+  if (adapter) {
+    try {
+      const session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['webgpu'] });
+      const info: BackendInfo = { backend: 'webgpu', threads: ort.env.wasm.numThreads ?? 1, detail: adapter };
+      return wrapSession(session, manifest, info, tensor);
+    } catch (err) {
+      if (pref === 'webgpu') throw err;
+      console.warn('WebGPU session failed, falling back to WASM:', err);
+    }
+  }
+  const session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
+  return wrapSession(session, manifest, { backend: 'wasm', threads: ort.env.wasm.numThreads ?? 1 }, tensor);
+}

@@ -1,0 +1,30 @@
+// The UI side of the backbone worker: starts it, wraps it with comlink, and turns a crashed worker
+// into a rejected call with a message instead of a promise that never settles.
+import * as Comlink from 'comlink';
+import type { BackboneWorkerApi } from '../../../workers/backbone-api';
+
+export interface BackboneClient {
+  api: Comlink.Remote<BackboneWorkerApi>;
+  /** Rejects when the worker dies (crash, out of memory); race calls against it. */
+  crashed: Promise<never>;
+  terminate(): void;
+}
+
+export function startBackboneWorker(): BackboneClient {
+  const worker = new Worker(new URL('../../../workers/backbone.worker.ts', import.meta.url), { type: 'module' });
+  let onCrash: (err: Error) => void = () => {};
+  const crashed = new Promise<never>((_, reject) => {
+    onCrash = reject;
+  });
+  crashed.catch(() => {});
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    onCrash(new Error(`the feature worker stopped (${e.message || 'crashed or ran out of memory'}); reload the page to restart it`));
+  });
+  return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, terminate: () => worker.terminate() };
+}
+
+/** Calls the worker but fails fast if it has died meanwhile. */
+export function guarded<T>(client: BackboneClient, call: Promise<T>): Promise<T> {
+  return Promise.race([call, client.crashed]);
+}

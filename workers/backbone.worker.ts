@@ -1,0 +1,73 @@
+// The backbone worker: owns the ORT session and all pixels and tensors of a photo; the UI thread
+// receives only small results (a feature view), as comlink calls typed by backbone-api.ts.
+import * as Comlink from 'comlink';
+import { manifestProblems, type ModelManifest } from '../src/core/backbone/types';
+import { pcaRgba } from '../src/core/features/pca';
+import { toNormalisedNchw } from '../src/core/image/resize';
+import type { BackboneSession } from '../src/runtime/backbone-session';
+import { openWebBackbone } from '../src/runtime/ort-web';
+import type { BackboneWorkerApi, FeatureView } from './backbone-api';
+import { decodePhoto } from './decode';
+
+const MODELS = `${import.meta.env.BASE_URL}models/`;
+let session: BackboneSession | null = null;
+
+async function fetchOk(url: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url} could not be loaded (HTTP ${res.status}); run "npm run setup" to build the models`);
+  return res;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function loadModel(modelId: string): Promise<{ manifest: ModelManifest; bytes: Uint8Array }> {
+  const json: unknown = await (await fetchOk(`${MODELS}${modelId}.json`)).json();
+  const problems = manifestProblems(json);
+  if (problems.length) throw new Error(`model ${modelId} has a bad manifest: ${problems.join('; ')}`);
+  const manifest = json as ModelManifest;
+  const bytes = new Uint8Array(await (await fetchOk(`${MODELS}${manifest.file}`)).arrayBuffer());
+  const sha = await sha256Hex(bytes);
+  if (manifest.sha256 && sha !== manifest.sha256) {
+    throw new Error(`model ${modelId}: file checksum ${sha.slice(0, 12)}… does not match its manifest (${manifest.sha256.slice(0, 12)}…); rebuild it with "npm run setup"`);
+  }
+  return { manifest, bytes };
+}
+
+const api: BackboneWorkerApi = {
+  async init(modelId, pref) {
+    await session?.release();
+    session = null;
+    const { manifest, bytes } = await loadModel(modelId);
+    session = await openWebBackbone(bytes, manifest, pref);
+    return { info: session.info, manifest };
+  },
+
+  async features(id, file) {
+    if (!session) throw new Error('no model is loaded yet');
+    const name = file instanceof File ? file.name : id;
+    const t0 = performance.now();
+    const { rgba, sizeHW } = await decodePhoto(file, name);
+    const t1 = performance.now();
+    const m = session.manifest;
+    const input = toNormalisedNchw(rgba, m.inputSize, m.mean, m.std);
+    const t2 = performance.now();
+    const out = await session.run(input);
+    const t3 = performance.now();
+    const pca = pcaRgba(out.tokens, out.gridH * out.gridW, out.tokenDim);
+    const t4 = performance.now();
+    const view: FeatureView = {
+      id,
+      sizeHW,
+      gridH: out.gridH,
+      gridW: out.gridW,
+      pcaRgba: pca,
+      timingsMs: { decode: t1 - t0, preprocess: t2 - t1, backbone: t3 - t2, pca: t4 - t3 },
+    };
+    return Comlink.transfer(view, [pca.buffer]);
+  },
+};
+
+Comlink.expose(api);
