@@ -30,4 +30,8 @@ export interface BackboneWorkerApi {
   init(modelId: string, pref: BackendPreference): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
   /** Decodes, runs the backbone and returns a small feature view. Rejects with a readable message. */
   features(id: string, file: Blob): Promise<FeatureView>;
+  /** A slice of the cached backbone output of an image (tests compare backends with it). */
+  readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
 }
+
+export type FeatureName = 'keys' | 'tokens' | 'cls';

@@ -1,7 +1,7 @@
 // The backbone worker: owns the ORT session and all pixels and tensors of a photo; the UI thread
 // receives only small results (a feature view), as comlink calls typed by backbone-api.ts.
 import * as Comlink from 'comlink';
-import { manifestProblems, type ModelManifest } from '../src/core/backbone/types';
+import { manifestProblems, type BackboneOutput, type ModelManifest } from '../src/core/backbone/types';
 import { pcaRgba } from '../src/core/features/pca';
 import { toNormalisedNchw } from '../src/core/image/resize';
 import type { BackboneSession } from '../src/runtime/backbone-session';
@@ -11,6 +11,8 @@ import { decodePhoto } from './decode';
 
 const MODELS = `${import.meta.env.BASE_URL}models/`;
 let session: BackboneSession | null = null;
+/** Backbone outputs by image id: the pipeline stages that follow read them here, not from the UI. */
+const outputs = new Map<string, BackboneOutput>();
 
 async function fetchOk(url: string): Promise<Response> {
   const res = await fetch(url);
@@ -40,6 +42,7 @@ const api: BackboneWorkerApi = {
   async init(modelId, pref) {
     await session?.release();
     session = null;
+    outputs.clear();
     const { manifest, bytes } = await loadModel(modelId);
     session = await openWebBackbone(bytes, manifest, pref);
     return { info: session.info, manifest };
@@ -55,6 +58,7 @@ const api: BackboneWorkerApi = {
     const input = toNormalisedNchw(rgba, m.inputSize, m.mean, m.std);
     const t2 = performance.now();
     const out = await session.run(input);
+    outputs.set(id, out);
     const t3 = performance.now();
     const pca = pcaRgba(out.tokens, out.gridH * out.gridW, out.tokenDim);
     const t4 = performance.now();
@@ -67,6 +71,13 @@ const api: BackboneWorkerApi = {
       timingsMs: { decode: t1 - t0, preprocess: t2 - t1, backbone: t3 - t2, pca: t4 - t3 },
     };
     return Comlink.transfer(view, [pca.buffer]);
+  },
+
+  async readFeatures(id, which, start, count) {
+    const out = outputs.get(id);
+    if (!out) throw new Error(`no features for image ${id}`);
+    const slice = out[which].slice(start, start + count);
+    return Comlink.transfer(slice, [slice.buffer]);
   },
 };
 

@@ -85,3 +85,12 @@ export class AppPage {
     await this.page.close();
   }
 }
+
+/** Reads a slice of an image's backbone output through the `?debug` hook. */
+export async function readFeatures(app: AppPage, imageName: string, which: 'keys' | 'tokens' | 'cls', count: number): Promise<number[]> {
+  return app.page.evaluate(
+    ([name, w, n]) =>
+      (globalThis as unknown as { __u2seg: { readFeatures(a: string, b: string, c: number, d: number): Promise<number[]> } }).__u2seg.readFeatures(name, w, 0, n),
+    [imageName, which, count] as const,
+  );
+}

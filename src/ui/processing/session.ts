@@ -1,7 +1,7 @@
 // The thin orchestrator of the page: loads the default model in the worker, routes every dropped
 // file through the one validation path (sniff), and queues images for feature extraction.
 import { sniff } from '../../core/input/sniff';
-import type { ModelIndex } from '../../../workers/backbone-api';
+import type { FeatureName, ModelIndex } from '../../../workers/backbone-api';
 import { pixelStore } from '../state/pixel-store';
 import { useApp } from '../state/store';
 import { guarded, startBackboneWorker, type BackboneClient } from './backbone-client';
@@ -30,6 +30,7 @@ export function startSession(): Promise<void> {
   if (ready) return ready;
   const { setBackend } = useApp.getState();
   client = startBackboneWorker();
+  exposeDebugHooks();
   const c = client;
   ready = (async () => {
     try {
@@ -86,6 +87,18 @@ async function extract(id: string, file: File, signal: AbortSignal): Promise<voi
     updateImage(id, { status: 'error', error: text });
     useApp.getState().notify('error', text);
   }
+}
+
+/** `?debug` exposes read-only hooks for the e2e tests (backend agreement checks). */
+export function exposeDebugHooks(): void {
+  if (!new URLSearchParams(location.search).has('debug')) return;
+  (globalThis as { __u2seg?: unknown }).__u2seg = {
+    readFeatures: async (name: string, which: FeatureName, start: number, count: number) => {
+      const im = useApp.getState().images.find((i) => i.name === name);
+      if (!im || !client) throw new Error(`no image named ${name}`);
+      return Array.from(await client.api.readFeatures(im.id, which, start, count));
+    },
+  };
 }
 
 export function cancelAll(): void {
