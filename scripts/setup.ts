@@ -2,7 +2,7 @@
 // them itself, builds the models from npm packages and project code (no network), and with
 // --test makes sure Debian's chromium is installed for the e2e tests.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { modelIsCurrent, writeModel, writeModelIndex } from '../src/model/model-files';
 import { buildTinyVitOnnx, tinyVitManifest } from '../src/model/vit/tiny-vit';
@@ -14,8 +14,10 @@ const log = (s: string) => process.stderr.write(`[setup] ${s}\n`);
 function copyOrtAssets(): void {
   const src = path.join(root, 'node_modules/onnxruntime-web/dist');
   const dst = path.join(root, 'public/ort');
+  rmSync(dst, { recursive: true, force: true });
   mkdirSync(dst, { recursive: true });
-  const files = readdirSync(src).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f));
+  // The WebGPU build of onnxruntime-web (which also runs WASM) loads only the asyncify variant.
+  const files = readdirSync(src).filter((f) => /^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/.test(f));
   for (const f of files) copyFileSync(path.join(src, f), path.join(dst, f));
   log(`copied ${files.length} onnxruntime-web files to public/ort/`);
 }
