@@ -32,6 +32,14 @@ export interface BackboneWorkerApi {
   features(id: string, file: Blob): Promise<FeatureView>;
   /** A slice of the cached backbone output of an image (tests compare backends with it). */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
+  /** Times a model on a fixed input in a separate session (npm run bench). */
+  benchmark(modelUrl: string, manifest: ModelManifest, pref: BackendPreference, runs: number): Promise<BackboneTiming>;
+}
+
+export interface BackboneTiming {
+  info: BackendInfo;
+  /** Wall time of each timed run (after one untimed warm-up run), ms. */
+  msPerRun: number[];
 }
 
 export type FeatureName = 'keys' | 'tokens' | 'cls';

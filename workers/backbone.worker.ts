@@ -79,6 +79,25 @@ const api: BackboneWorkerApi = {
     const slice = out[which].slice(start, start + count);
     return Comlink.transfer(slice, [slice.buffer]);
   },
+
+  async benchmark(modelUrl, manifest, pref, runs) {
+    const bytes = new Uint8Array(await (await fetchOk(modelUrl)).arrayBuffer());
+    const bench = await openWebBackbone(bytes, manifest, pref);
+    try {
+      const S = manifest.inputSize;
+      const input = new Float32Array(3 * S * S).map((_, i) => Math.sin(i * 0.01));
+      await bench.run(input);
+      const msPerRun: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        await bench.run(input);
+        msPerRun.push(performance.now() - t0);
+      }
+      return { info: bench.info, msPerRun };
+    } finally {
+      await bench.release();
+    }
+  },
 };
 
 Comlink.expose(api);

@@ -1,6 +1,8 @@
 // The thin orchestrator of the page: loads the default model in the worker, routes every dropped
 // file through the one validation path (sniff), and queues images for feature extraction.
+import type { ModelManifest } from '../../core/backbone/types';
 import { sniff } from '../../core/input/sniff';
+import type { BackendPreference } from '../../runtime/ort-web';
 import type { FeatureName, ModelIndex } from '../../../workers/backbone-api';
 import { pixelStore } from '../state/pixel-store';
 import { useApp } from '../state/store';
@@ -13,7 +15,7 @@ let nextImage = 1;
 
 const queue = new JobQueue((id) => useApp.getState().updateImage(id, { status: 'error', error: 'cancelled' }));
 
-function backendPreference(): 'auto' | 'webgpu' | 'wasm' {
+function backendPreference(): BackendPreference {
   const p = new URLSearchParams(location.search).get('backend');
   return p === 'webgpu' || p === 'wasm' ? p : 'auto';
 }
@@ -97,6 +99,10 @@ export function exposeDebugHooks(): void {
       const im = useApp.getState().images.find((i) => i.name === name);
       if (!im || !client) throw new Error(`no image named ${name}`);
       return Array.from(await client.api.readFeatures(im.id, which, start, count));
+    },
+    benchmark: (url: string, manifest: ModelManifest, pref: BackendPreference, runs: number) => {
+      if (!client) throw new Error('the feature worker is not running');
+      return client.api.benchmark(url, manifest, pref, runs);
     },
   };
 }
