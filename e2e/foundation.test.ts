@@ -2,7 +2,7 @@
 // computed by onnxruntime-web on WASM; bad files give readable messages and the page keeps working.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser } from './harness/browser';
 import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, textFile, truncatedJpeg } from './harness/files';
 import { serveBuiltApp, type AppServer } from './harness/server';
@@ -14,10 +14,12 @@ if (skip) console.warn(`SKIPPED foundation e2e: ${skip}`);
 describe('foundation: drop a photo, see its features', { skip }, () => {
   let server: AppServer;
   let browser: Browser;
+  let context: BrowserContext;
 
   before(async () => {
     server = await serveBuiltApp();
     browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   });
   after(async () => {
     await browser?.close();
@@ -25,7 +27,7 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
   });
 
   it('shows the feature view of a dropped coco-dev photo, computed on WASM with threads', async () => {
-    const app = await AppPage.open(browser, server.url, '?model=tiny-vit');
+    const app = await AppPage.open(context, server.url, '?model=tiny-vit');
     const badge = await app.backendBadge();
     assert.match(badge, /^WASM · [2-9] threads/, `badge says "${badge}"`);
     await app.drop(cocoDevPhotos(1));
@@ -37,7 +39,7 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
   });
 
   it('refuses a non-image and a corrupt photo with readable messages and keeps working', async () => {
-    const app = await AppPage.open(browser, server.url, '?model=tiny-vit');
+    const app = await AppPage.open(context, server.url, '?model=tiny-vit');
     await app.backendBadge();
     await app.drop([textFile('notes.txt', 'not a photo'), textFile('holiday.jpg', 'renamed text')]);
     assert.match(await app.waitForAlert(/notes\.txt/), /not an image/);
@@ -49,6 +51,18 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
     await app.waitForFeatureView();
     await app.screenshot('foundation-bad-input');
     assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+
+  it('brings the photos back after a reload', async () => {
+    const app = await AppPage.open(context, server.url, '?model=tiny-vit');
+    const before = await app.galleryCount();
+    assert.ok(before >= 2, `photos from the earlier tests are listed (${before})`);
+    await app.page.reload();
+    await app.page.getByTestId('gallery').waitFor();
+    await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=gallery] li').length === n, before);
+    await app.waitForFeatureView();
+    await app.screenshot('foundation-after-reload');
     await app.close();
   });
 });

@@ -2,7 +2,7 @@
 // view, messages), so tests read as user stories and selectors live in one place.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DropFile } from '../harness/files';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../screenshots');
@@ -10,8 +10,9 @@ export const SCREENSHOTS = path.resolve(import.meta.dirname, '../screenshots');
 export class AppPage {
   private constructor(readonly page: Page, private readonly errors: string[]) {}
 
-  static async open(browser: Browser, baseUrl: string, query = ''): Promise<AppPage> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  /** Pages of one context share storage (IndexedDB), as tabs of one browser profile do. */
+  static async open(where: Browser | BrowserContext, baseUrl: string, query = ''): Promise<AppPage> {
+    const page = await where.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${baseUrl}${query}`);

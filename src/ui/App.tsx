@@ -7,11 +7,12 @@ import { Gallery } from './features/gallery/Gallery';
 import { Messages } from './features/messages/Messages';
 import { BackendBadge } from './features/status/BackendBadge';
 import { Viewer } from './features/viewer/FeatureView';
-import { startSession } from './processing/session';
+import { restoreSession, startSession } from './processing/session';
 
 export function App() {
   useEffect(() => {
     void startSession();
+    void restoreSession();
   }, []);
   return (
     <div className="app">

@@ -4,6 +4,7 @@ import type { ModelManifest } from '../../core/backbone/types';
 import { sniff } from '../../core/input/sniff';
 import type { BackendPreference } from '../../runtime/ort-web';
 import type { FeatureName, ModelIndex } from '../../../workers/backbone-api';
+import { listImages, openSessionDb, putImage, type SessionDb } from '../../storage/session-db';
 import { pixelStore } from '../state/pixel-store';
 import { useApp } from '../state/store';
 import { guarded, startBackboneWorker, type BackboneClient } from './backbone-client';
@@ -11,7 +12,12 @@ import { JobQueue } from './queue';
 
 let client: BackboneClient | null = null;
 let ready: Promise<void> | null = null;
-let nextImage = 1;
+let db: Promise<SessionDb> | null = null;
+
+function sessionDb(): Promise<SessionDb> {
+  db ??= openSessionDb();
+  return db;
+}
 
 const queue = new JobQueue((id) => useApp.getState().updateImage(id, { status: 'error', error: 'cancelled' }));
 
@@ -52,12 +58,12 @@ async function head(file: File): Promise<Uint8Array> {
 }
 
 export async function ingestFiles(files: File[]): Promise<void> {
-  const { addImages, notify } = useApp.getState();
+  const { notify } = useApp.getState();
   const accepted: { id: string; file: File }[] = [];
   for (const file of files) {
     const kind = sniff(await head(file), file.name);
     if (kind.kind === 'image') {
-      accepted.push({ id: `img-${nextImage++}`, file });
+      accepted.push({ id: crypto.randomUUID(), file });
     } else if (kind.kind === 'unknown') {
       notify('error', `${file.name} was not added: ${kind.reason}.`);
     } else {
@@ -65,6 +71,29 @@ export async function ingestFiles(files: File[]): Promise<void> {
     }
   }
   if (!accepted.length) return;
+  try {
+    const store = await sessionDb();
+    const now = Date.now();
+    await Promise.all(accepted.map(({ id, file }, i) => putImage(store, { id, name: file.name, blob: file, addedAt: now + i })));
+  } catch (err) {
+    notify('error', `Photos are shown but not saved for the next visit (browser storage refused: ${(err as Error).message}).`);
+  }
+  enqueue(accepted);
+}
+
+/** Brings back the photos of the previous visit (IndexedDB) and processes them again. */
+export async function restoreSession(): Promise<void> {
+  try {
+    const stored = await listImages(await sessionDb());
+    enqueue(stored.map((s) => ({ id: s.id, file: new File([s.blob], s.name, { type: s.blob.type }) })));
+  } catch (err) {
+    useApp.getState().notify('error', `The previous session could not be restored: ${(err as Error).message}`);
+  }
+}
+
+function enqueue(accepted: { id: string; file: File }[]): void {
+  if (!accepted.length) return;
+  const { addImages } = useApp.getState();
   accepted.forEach(({ id, file }) => pixelStore.put(id, file));
   addImages(accepted.map(({ id, file }) => ({ id, name: file.name, status: 'queued' as const })));
   queue.push(...accepted.map(({ id, file }) => ({ id, run: (signal: AbortSignal) => extract(id, file, signal) })));
