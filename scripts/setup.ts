@@ -9,7 +9,7 @@ import { buildTinyVitOnnx, tinyVitManifest } from '../src/model/vit/tiny-vit';
 
 const root = path.resolve(import.meta.dirname, '..');
 const modelsDir = path.join(root, 'public/models');
-const log = (s: string) => process.stderr.write(`[setup] ${s}\n`);
+const log = (s: string): void => void process.stderr.write(`[setup] ${s}\n`);
 
 function copyOrtAssets(): void {
   const src = path.join(root, 'node_modules/onnxruntime-web/dist');
