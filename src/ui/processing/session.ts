@@ -8,6 +8,7 @@ import { listImages, openSessionDb, putImage, type SessionDb } from '../../stora
 import { pixelStore } from '../state/pixel-store';
 import { useApp } from '../state/store';
 import { guarded, startBackboneWorker, type BackboneClient } from './backbone-client';
+import { importModelFile } from './model-import';
 import { JobQueue } from './queue';
 
 let client: BackboneClient | null = null;
@@ -26,31 +27,67 @@ function backendPreference(): BackendPreference {
   return p === 'webgpu' || p === 'wasm' ? p : 'auto';
 }
 
-async function defaultModelId(): Promise<string> {
-  const forced = new URLSearchParams(location.search).get('model');
-  if (forced) return forced;
+const CHOSEN_MODEL_KEY = 'u2seg.model';
+
+async function servedDefaultModelId(): Promise<string> {
   const res = await fetch(`${import.meta.env.BASE_URL}models/index.json`);
   if (!res.ok) throw new Error('no models are installed (models/index.json is missing); run "npm run setup"');
   return ((await res.json()) as ModelIndex).default;
 }
 
-export function startSession(): Promise<void> {
-  if (ready) return ready;
+function loadModel(c: BackboneClient, pickId: () => Promise<string>): Promise<void> {
   const { setBackend } = useApp.getState();
-  client = startBackboneWorker();
-  exposeDebugHooks();
-  const c = client;
-  ready = (async () => {
+  setBackend({ status: 'loading' });
+  const loading = (async () => {
     try {
-      const { info, manifest } = await guarded(c, defaultModelId().then((id) => c.api.init(id, backendPreference())));
-      setBackend({ status: 'ready', info, modelName: manifest.name });
+      const id = await pickId();
+      const { info, manifest } = await guarded(c, c.api.init(id, backendPreference()));
+      setBackend({ status: 'ready', info, modelName: manifest.name, modelId: manifest.id });
     } catch (err) {
       setBackend({ status: 'error', error: (err as Error).message });
       throw err;
     }
   })();
-  ready.catch(() => {});
+  loading.catch(() => {});
+  return loading;
+}
+
+/** Model order of precedence: ?model=, the user's last choice, the served default. */
+export function startSession(): Promise<void> {
+  if (ready) return ready;
+  client = startBackboneWorker();
+  exposeDebugHooks();
+  const c = client;
+  ready = loadModel(c, async () => {
+    const forced = new URLSearchParams(location.search).get('model');
+    if (forced) return forced;
+    const chosen = localStorage.getItem(CHOSEN_MODEL_KEY);
+    if (chosen) {
+      try {
+        await guarded(c, c.api.init(chosen, backendPreference()));
+        return chosen;
+      } catch {
+        localStorage.removeItem(CHOSEN_MODEL_KEY);
+      }
+    }
+    return servedDefaultModelId();
+  });
   return ready;
+}
+
+/** Loads another backbone and processes every photo again with it (features depend on the model). */
+export async function switchModel(modelId: string): Promise<void> {
+  await startSession().catch(() => {});
+  if (!client) return;
+  queue.cancel();
+  ready = loadModel(client, async () => modelId);
+  await ready;
+  localStorage.setItem(CHOSEN_MODEL_KEY, modelId);
+  const images = useApp.getState().images;
+  enqueue(images.flatMap((im) => {
+    const file = pixelStore.get(im.id)?.file;
+    return file ? [{ id: im.id, file, known: true }] : [];
+  }));
 }
 
 async function head(file: File): Promise<Uint8Array> {
@@ -66,8 +103,10 @@ export async function ingestFiles(files: File[]): Promise<void> {
       accepted.push({ id: crypto.randomUUID(), file });
     } else if (kind.kind === 'unknown') {
       notify('error', `${file.name} was not added: ${kind.reason}.`);
+    } else if (kind.kind === 'json') {
+      notify('error', `${file.name} was not added: importing COCO files is not available yet.`);
     } else {
-      notify('error', `${file.name} was not added: importing ${kind.kind === 'json' ? 'COCO files' : 'models'} is not available yet.`);
+      void importModelFile(file, kind.kind);
     }
   }
   if (!accepted.length) return;
@@ -91,11 +130,14 @@ export async function restoreSession(): Promise<void> {
   }
 }
 
-function enqueue(accepted: { id: string; file: File }[]): void {
+/** Queues photos for processing; `known` ones are already listed (re-processing after a model switch). */
+function enqueue(accepted: { id: string; file: File; known?: boolean }[]): void {
   if (!accepted.length) return;
-  const { addImages } = useApp.getState();
-  accepted.forEach(({ id, file }) => pixelStore.put(id, file));
-  addImages(accepted.map(({ id, file }) => ({ id, name: file.name, status: 'queued' as const })));
+  const { addImages, updateImage } = useApp.getState();
+  const fresh = accepted.filter((a) => !a.known);
+  fresh.forEach(({ id, file }) => pixelStore.put(id, file));
+  addImages(fresh.map(({ id, file }) => ({ id, name: file.name, status: 'queued' as const })));
+  accepted.filter((a) => a.known).forEach(({ id }) => updateImage(id, { status: 'queued', error: undefined }));
   queue.push(...accepted.map(({ id, file }) => ({ id, run: (signal: AbortSignal) => extract(id, file, signal) })));
 }
 

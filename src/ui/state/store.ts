@@ -25,6 +25,7 @@ export interface BackendState {
   status: 'loading' | 'ready' | 'error';
   info?: BackendInfo;
   modelName?: string;
+  modelId?: string;
   error?: string;
 }
 
