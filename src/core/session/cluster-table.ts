@@ -1,0 +1,96 @@
+// The user's view of the discovered clusters (method.md §3–§5 produce them; the user names them):
+// names, colours, visibility and merges, edited only through invertible operations for undo/redo.
+
+export type ClusterKind = 'thing' | 'stuff';
+
+export interface Cluster {
+  /** Stable id as the pipeline numbered it (thing 1..K, stuff K+1..K+S). */
+  id: number;
+  kind: ClusterKind;
+  name: string;
+  /** "#rrggbb" */
+  colour: string;
+  hidden: boolean;
+  /** When merged, the id of the cluster that absorbed this one; its pixels show and export as that one. */
+  mergedInto: number | null;
+}
+
+export type ClusterTable = Record<number, Cluster>;
+
+export type ClusterEdit =
+  | { type: 'rename'; id: number; name: string }
+  | { type: 'recolour'; id: number; colour: string }
+  | { type: 'setHidden'; id: number; hidden: boolean }
+  | { type: 'merge'; from: number; into: number }
+  | { type: 'unmerge'; id: number; into: number | null };
+
+/** Follows merges to the cluster a pixel of `id` belongs to now. */
+export function resolveCluster(table: ClusterTable, id: number): number {
+  let cur = id;
+  for (let guard = 0; guard < 1000; guard++) {
+    const next = table[cur]?.mergedInto;
+    if (next == null) return cur;
+    cur = next;
+  }
+  throw new Error(`cluster merges form a cycle at ${id}`);
+}
+
+function need(table: ClusterTable, id: number): Cluster {
+  const c = table[id];
+  if (!c) throw new Error(`no cluster ${id}`);
+  return c;
+}
+
+/** Applies an edit and returns the new table and the edit that undoes it. Tables are never mutated. */
+export function applyClusterEdit(table: ClusterTable, edit: ClusterEdit): { table: ClusterTable; inverse: ClusterEdit } {
+  const with_ = (id: number, patch: Partial<Cluster>): ClusterTable => ({ ...table, [id]: { ...need(table, id), ...patch } });
+  switch (edit.type) {
+    case 'rename': {
+      const name = edit.name.trim();
+      if (!name) throw new Error('a cluster name cannot be empty');
+      return { table: with_(edit.id, { name }), inverse: { type: 'rename', id: edit.id, name: need(table, edit.id).name } };
+    }
+    case 'recolour': {
+      if (!/^#[0-9a-f]{6}$/i.test(edit.colour)) throw new Error(`"${edit.colour}" is not a #rrggbb colour`);
+      return { table: with_(edit.id, { colour: edit.colour }), inverse: { type: 'recolour', id: edit.id, colour: need(table, edit.id).colour } };
+    }
+    case 'setHidden':
+      return { table: with_(edit.id, { hidden: edit.hidden }), inverse: { type: 'setHidden', id: edit.id, hidden: need(table, edit.id).hidden } };
+    case 'merge': {
+      const into = resolveCluster(table, edit.into);
+      const from = need(table, edit.from);
+      if (resolveCluster(table, edit.from) === into) throw new Error(`"${from.name}" is already part of "${need(table, into).name}"`);
+      if (from.kind !== need(table, into).kind) throw new Error(`cannot merge a ${from.kind} cluster into a ${need(table, into).kind} cluster`);
+      return { table: with_(edit.from, { mergedInto: into }), inverse: { type: 'unmerge', id: edit.from, into: from.mergedInto } };
+    }
+    case 'unmerge':
+      // Restores a previous merge target (or none): the inverse of itself and of 'merge'.
+      return { table: with_(edit.id, { mergedInto: edit.into }), inverse: { type: 'unmerge', id: edit.id, into: need(table, edit.id).mergedInto } };
+  }
+}
+
+/** Distinct, readable colours for n clusters (golden-angle hues), deterministic. */
+export function defaultColours(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const h = (i * 137.508) % 360;
+    const s = 0.65, l = i % 2 ? 0.45 : 0.58;
+    const f = (k: number) => {
+      const kk = (k + h / 30) % 12;
+      const c = l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(kk - 3, 9 - kk, 1));
+      return Math.round(c * 255).toString(16).padStart(2, '0');
+    };
+    return `#${f(0)}${f(8)}${f(4)}`;
+  });
+}
+
+export function newClusterTable(thingCount: number, stuffCount: number): ClusterTable {
+  const colours = defaultColours(thingCount + stuffCount);
+  const table: ClusterTable = {};
+  for (let i = 0; i < thingCount + stuffCount; i++) {
+    const id = i + 1;
+    const kind: ClusterKind = i < thingCount ? 'thing' : 'stuff';
+    const n = kind === 'thing' ? id : id - thingCount;
+    table[id] = { id, kind, name: `${kind} ${n}`, colour: colours[i], hidden: false, mergedInto: null };
+  }
+  return table;
+}
