@@ -2,10 +2,12 @@
 // bench/results/<suite>.json. Speed and memory targets live here, never in timed tests.
 import os from 'node:os';
 import { benchBackbone } from './backbone';
+import { benchEigen } from './eigen';
 import { formatTable, writeResults, type Row } from './table';
 
 const SUITES: Record<string, (args: string[]) => Promise<Row[]>> = {
   backbone: benchBackbone,
+  eigen: () => benchEigen(),
 };
 
 async function main(): Promise<void> {
