@@ -1,0 +1,62 @@
+// The shipped default backbone (nsfwjs CNN → ONNX, method.md §1) against TF.js running the same
+// network cut at the same layer, on real coco-dev photos through the app's own resize/normalise path.
+import { readFileSync } from 'node:fs';
+import jpeg from 'jpeg-js';
+import * as ort from 'onnxruntime-node';
+import { expect, it } from 'vitest';
+import { gridSize, manifestProblems } from '../../../src/core/backbone/types';
+import { toNormalisedNchw, type RgbaImage } from '../../../src/core/image/resize';
+import { buildDefaultCnn, CNN_CANDIDATES, DEFAULT_CNN, type CnnChoice } from '../../../src/model/cnn-default';
+import { sha256Hex } from '../../../src/model/model-files';
+import { loadNsfwjsModel } from '../../../src/model/tfjs/load-package';
+import { wrapSession } from '../../../src/runtime/backbone-session';
+import { describeWithData, sharedPath } from '../../helpers/shared-data';
+import { loadTfjsModel, relativeMaxError, tfjsFeatureMap } from './tfjs-reference';
+
+function readPhoto(file: string): RgbaImage {
+  const decoded = jpeg.decode(readFileSync(sharedPath('coco-dev', 'images', file)), { useTArray: true, formatAsRGBA: true });
+  return { data: new Uint8ClampedArray(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width: decoded.width, height: decoded.height };
+}
+
+/** Converts `choice`, runs it with onnxruntime-node and TF.js on the photos, returns the worst relative errors. */
+async function compareWithTfjs(choice: CnnChoice, photos: string[]): Promise<{ keys: number; cls: number }> {
+  const packaged = loadNsfwjsModel(choice.network);
+  const { bytes, manifest } = await buildDefaultCnn(choice, packaged);
+  expect(manifestProblems(manifest)).toEqual([]);
+  expect(manifest.sha256).toBe(sha256Hex(bytes));
+  const S = manifest.inputSize;
+  const session = wrapSession(await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2 }), manifest, { backend: 'cpu', threads: 2 }, (d, dims) => new ort.Tensor('float32', d, dims));
+  const tfModel = await loadTfjsModel(packaged.json, packaged.shardBytes, S);
+  const worst = { keys: 0, cls: 0 };
+  for (const photo of photos) {
+    const input = toNormalisedNchw(readPhoto(photo), S, manifest.mean, manifest.std);
+    const out = await session.run(input);
+    const ref = await tfjsFeatureMap(tfModel, choice.layer, input, S);
+    // The manifest's stride must reproduce the graph's grid, or toBackboneOutput would mis-shape the features.
+    expect([1, out.gridH, out.gridW, out.keyDim]).toEqual(ref.shape);
+    expect(gridSize(manifest)).toEqual({ gridH: ref.shape[1], gridW: ref.shape[2] });
+    const refCls = new Float32Array(out.keyDim);
+    for (let i = 0; i < ref.nhwc.length; i++) refCls[i % out.keyDim] += ref.nhwc[i] / (out.gridH * out.gridW);
+    worst.keys = Math.max(worst.keys, relativeMaxError(out.keys, ref.nhwc));
+    worst.cls = Math.max(worst.cls, relativeMaxError(out.cls, refCls));
+    expect(out.tokens).toEqual(out.keys);
+  }
+  await session.release();
+  tfModel.dispose();
+  return worst;
+}
+
+describeWithData('nsfwjs CNN → ONNX matches TF.js on real photos', ['coco-dev', 'images'], () => {
+  it(`default ${DEFAULT_CNN.network}/${DEFAULT_CNN.layer} @${DEFAULT_CNN.inputSize}px on 2 photos`, async () => {
+    const err = await compareWithTfjs(DEFAULT_CNN, ['000000008193.jpg', '000000054718.jpg']);
+    expect(err.keys).toBeLessThan(1e-3);
+    expect(err.cls).toBeLessThan(1e-3);
+  }, 120_000);
+
+  const other = CNN_CANDIDATES.find((c) => c.network !== DEFAULT_CNN.network) as CnnChoice;
+  it(`the other network, ${other.network}/${other.layer} @${other.inputSize}px, on 1 photo`, async () => {
+    const err = await compareWithTfjs(other, ['000000030752.jpg']);
+    expect(err.keys).toBeLessThan(1e-3);
+    expect(err.cls).toBeLessThan(1e-3);
+  }, 60_000);
+});
