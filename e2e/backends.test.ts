@@ -28,10 +28,10 @@ describe('WebGPU and WASM agree', { skip }, () => {
     const [photo] = cocoDevPhotos(3).slice(2);
     const results: Record<string, Record<string, number[]>> = {};
     for (const backend of ['wasm', 'webgpu']) {
-      const app = await AppPage.open(browser, server.url, `?model=tiny-vit&backend=${backend}&debug`);
+      const app = await AppPage.open(browser, server.url, `?model=tiny-vit&backend=${backend}&debug&refine=none&workers=1`);
       assert.match(await app.backendBadge(), backend === 'wasm' ? /^WASM/ : /^WebGPU/);
       await app.drop([photo]);
-      await app.waitForFeatureView(300_000);
+      await app.waitForOverlay(300_000);
       results[backend] = {
         keys: await readFeatures(app, photo.name, 'keys', 196 * 48),
         tokens: await readFeatures(app, photo.name, 'tokens', 196 * 48),

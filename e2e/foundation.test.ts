@@ -27,10 +27,12 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
   });
 
   it('shows the feature view of a dropped coco-dev photo, computed on WASM with threads', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit');
+    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
     const badge = await app.backendBadge();
     assert.match(badge, /^WASM · [2-9] threads/, `badge says "${badge}"`);
     await app.drop(cocoDevPhotos(1));
+    await app.waitForOverlay();
+    await app.showFeatures();
     await app.waitForFeatureView();
     assert.equal(await app.featureViewHasColour(), true, 'the feature view is painted with many colours');
     await app.screenshot('foundation-photo-features');
@@ -39,7 +41,7 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
   });
 
   it('refuses a non-image and a corrupt photo with readable messages and keeps working', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit');
+    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
     await app.backendBadge();
     await app.drop([textFile('notes.txt', 'not a photo'), textFile('holiday.jpg', 'renamed text')]);
     assert.match(await app.waitForAlert(/notes\.txt/), /not an image/);
@@ -48,20 +50,20 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
     assert.match(await app.waitForAlert(/broken\.jpg/), /could not be decoded/);
     await app.drop(cocoDevPhotos(2).slice(1));
     await app.page.getByTestId('gallery').getByText(cocoDevPhotos(2)[1].name).click();
-    await app.waitForFeatureView();
+    await app.waitForOverlay();
     await app.screenshot('foundation-bad-input');
     assert.deepEqual(app.pageErrors, []);
     await app.close();
   });
 
   it('brings the photos back after a reload', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit');
+    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
     const before = await app.galleryCount();
     assert.ok(before >= 2, `photos from the earlier tests are listed (${before})`);
     await app.page.reload();
     await app.page.getByTestId('gallery').waitFor();
     await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=gallery] li').length === n, before);
-    await app.waitForFeatureView();
+    await app.waitForOverlay();
     await app.screenshot('foundation-after-reload');
     await app.close();
   });

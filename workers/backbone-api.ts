@@ -3,6 +3,7 @@
 import type { ModelManifest } from '../src/core/backbone/types';
 import type { BackendInfo } from '../src/runtime/backbone-session';
 import type { BackendPreference } from '../src/runtime/ort-web';
+import type { RefineMethod } from '../src/core/pipeline/refine';
 
 export interface ModelIndexEntry {
   id: string;
@@ -25,6 +26,47 @@ export interface FeatureView {
   timingsMs: { decode: number; preprocess: number; backbone: number; pca: number };
 }
 
+export interface ProcessOptions {
+  refine: RefineMethod;
+  maxMasks: number;
+}
+
+export interface ProcessSummary {
+  id: string;
+  /** Original photo size. */
+  sizeHW: [number, number];
+  /** Size of masks and label maps (the photo, downscaled when larger than LABEL_MAX_SIDE). */
+  labelSizeHW: [number, number];
+  instances: number;
+  timingsMs: Record<string, number>;
+}
+
+export interface ClusterSummary {
+  thingK: number;
+  stuffK: number;
+  /** Increments with every fit; labels remember the version they were made with. */
+  version: number;
+  images: number;
+  ms: number;
+}
+
+export interface SegmentSummary {
+  id: number;
+  categoryId: number;
+  isThing: boolean;
+  area: number;
+  score?: number;
+}
+
+export interface LabelSummary {
+  id: string;
+  clustersVersion: number;
+  thingK: number;
+  stuffK: number;
+  segments: SegmentSummary[];
+  ms: number;
+}
+
 export interface BackboneWorkerApi {
   /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
   init(modelId: string, pref: BackendPreference): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
@@ -32,6 +74,16 @@ export interface BackboneWorkerApi {
   features(id: string, file: Blob): Promise<FeatureView>;
   /** A slice of the cached backbone output of an image (tests compare backends with it). */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
+  /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */
+  process(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
+  /** Fits the session's thing and stuff clusters over the stored passes of these images. */
+  cluster(ids: string[], options: { thingK?: number; stuffK: number; seed: number }): Promise<ClusterSummary>;
+  /** Results of a previous visit for this image and the loaded model (null: process it again). */
+  restore(id: string): Promise<{ summary: ProcessSummary; view: FeatureView; label?: LabelSummary } | null>;
+  /** The stored clusters, if the session has any. */
+  storedClusters(): Promise<ClusterSummary | null>;
+  /** Semantic, instance and panoptic labels of one image with the current clusters. */
+  label(id: string): Promise<LabelSummary>;
   /** Times a model on a fixed input in a separate session (npm run bench). */
   benchmark(modelUrl: string, manifest: ModelManifest, pref: BackendPreference, runs: number): Promise<BackboneTiming>;
 }

@@ -6,8 +6,10 @@ import { pcaRgba } from '../src/core/features/pca';
 import { toNormalisedNchw } from '../src/core/image/resize';
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { openWebBackbone } from '../src/runtime/ort-web';
+import { getModel, openModelDb } from '../src/storage/model-cache';
 import type { BackboneWorkerApi, FeatureView } from './backbone-api';
 import { decodePhoto } from './decode';
+import { pipelineApi } from './pipeline-api';
 
 const MODELS = `${import.meta.env.BASE_URL}models/`;
 let session: BackboneSession | null = null;
@@ -25,7 +27,22 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A model imported in the Models panel (IndexedDB cache) first, else the app's /models/ folder. */
 async function loadModel(modelId: string): Promise<{ manifest: ModelManifest; bytes: Uint8Array }> {
+  const cached = await openModelDb()
+    .then(async (db) => {
+      try {
+        return await getModel(db, modelId);
+      } finally {
+        db.close();
+      }
+    })
+    .catch(() => undefined); // no IndexedDB (private mode): only the served models exist
+  if (cached) {
+    const sha = await sha256Hex(cached.bytes);
+    if (sha !== cached.manifest.sha256) throw new Error(`cached model ${modelId} is damaged (checksum mismatch); delete it in the Models panel and import it again`);
+    return cached;
+  }
   const json: unknown = await (await fetchOk(`${MODELS}${modelId}.json`)).json();
   const problems = manifestProblems(json);
   if (problems.length) throw new Error(`model ${modelId} has a bad manifest: ${problems.join('; ')}`);
@@ -39,6 +56,14 @@ async function loadModel(modelId: string): Promise<{ manifest: ModelManifest; by
 }
 
 const api: BackboneWorkerApi = {
+  ...pipelineApi(
+    () => session,
+    (id, out) => {
+      // Only the latest few: tests read them back; the pipeline itself uses the session store.
+      outputs.set(id, out);
+      if (outputs.size > 4) outputs.delete(outputs.keys().next().value as string);
+    },
+  ),
   async init(modelId, pref) {
     await session?.release();
     session = null;

@@ -10,7 +10,7 @@ export interface DecodedPhoto {
   sizeHW: [number, number];
 }
 
-export async function decodePhoto(file: Blob, name: string): Promise<DecodedPhoto> {
+export async function decodePhoto(file: Blob, name: string, maxSide = MAX_FEATURE_SIDE): Promise<DecodedPhoto> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);
@@ -18,7 +18,7 @@ export async function decodePhoto(file: Blob, name: string): Promise<DecodedPhot
     throw new Error(`${name} could not be decoded: the file is corrupt or truncated, or not an image this browser reads`);
   }
   const sizeHW: [number, number] = [bitmap.height, bitmap.width];
-  const [h, w] = fitWithin(sizeHW, MAX_FEATURE_SIDE);
+  const [h, w] = fitWithin(sizeHW, maxSide);
   if (h !== bitmap.height || w !== bitmap.width) {
     const small = await createImageBitmap(bitmap, { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' });
     bitmap.close();

@@ -2,7 +2,7 @@
 // view, messages), so tests read as user stories and selectors live in one place.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { DropFile } from '../harness/files';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../screenshots');
@@ -49,6 +49,69 @@ export class AppPage {
     await this.page.getByTestId('feature-view').waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
+  /** Waits until the selected photo's overlay has been painted (its labels exist). */
+  async waitForOverlay(timeoutMs = 180_000): Promise<void> {
+    await this.page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid=overlay]') as HTMLCanvasElement | null;
+      return Boolean(c?.dataset.rendered);
+    }, undefined, { timeout: timeoutMs });
+  }
+
+  async waitForOverlayMode(mode: string): Promise<void> {
+    await this.page.waitForFunction((m) => (document.querySelector('[data-testid=overlay]') as HTMLCanvasElement | null)?.dataset.rendered === m, mode);
+  }
+
+  /** Fraction of overlay pixels painted (alpha > 0). */
+  async overlayCoverage(): Promise<number> {
+    return this.page.evaluate(() => {
+      const c = document.querySelector('[data-testid=overlay]') as HTMLCanvasElement;
+      const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n / (d.length / 4);
+    });
+  }
+
+  async waitForAllLabelled(count: number, timeoutMs = 300_000): Promise<void> {
+    await this.page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=status-labelled]').length >= n && !document.querySelector('[data-testid=progress]'),
+      count,
+      { timeout: timeoutMs },
+    );
+  }
+
+  async renameCluster(id: number, name: string): Promise<void> {
+    const input = this.page.getByTestId(`cluster-${id}`).locator('input.cluster-name');
+    await input.fill(name);
+    await input.press('Enter');
+  }
+
+  async clusterName(id: number): Promise<string> {
+    return this.page.getByTestId(`cluster-${id}`).locator('input.cluster-name').inputValue();
+  }
+
+  async stuffClusterIds(): Promise<number[]> {
+    const ids = await this.page.locator('[data-testid=legend] ul').nth(1).locator('li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-testid')?.split('-')[1])));
+    return ids.sort((a, b) => a - b);
+  }
+
+  async mergeCluster(from: number, into: number): Promise<void> {
+    await this.page.getByTestId(`cluster-${from}`).locator('select').selectOption(String(into));
+  }
+
+  /** Opens the export dialog, downloads the zip and returns where Playwright saved it. */
+  async exportZip(): Promise<string> {
+    await this.page.keyboard.press('Control+e');
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('export-download').click()]);
+    const file = path.join(SCREENSHOTS, 'export.zip');
+    await download.saveAs(file);
+    return file;
+  }
+
+  async showFeatures(): Promise<void> {
+    await this.page.keyboard.press('f');
+  }
+
   async featureViewHasColour(): Promise<boolean> {
     return this.page.evaluate(() => {
       const c = document.querySelector('[data-testid=feature-view]') as HTMLCanvasElement | null;
@@ -73,6 +136,75 @@ export class AppPage {
 
   async galleryCount(): Promise<number> {
     return this.page.locator('[data-testid=gallery] li').count();
+  }
+
+  /** Width × height of the painted feature grid (canvas pixels = grid cells). */
+  async featureGridSize(): Promise<[number, number]> {
+    return this.page.evaluate(() => {
+      const c = document.querySelector('[data-testid=feature-view]') as HTMLCanvasElement | null;
+      return [c?.width ?? 0, c?.height ?? 0] as [number, number];
+    });
+  }
+
+  /** The Models panel's entries, in the order shown. */
+  async models(): Promise<{ id: string; name: string; active: boolean; imported: boolean }[]> {
+    return this.page.locator('[data-testid=model-item]').evaluateAll((items) =>
+      items.map((li) => ({
+        id: li.getAttribute('data-model-id') ?? '',
+        name: li.querySelector('.model-name')?.textContent ?? '',
+        active: li.getAttribute('data-active') === 'true',
+        imported: li.getAttribute('data-origin') === 'cached',
+      })),
+    );
+  }
+
+  /** Conversion settings of the Models panel; numHeads null means "auto". */
+  async setConversion(opts: { inputSizePx?: number; numHeads?: number | null }): Promise<void> {
+    if (opts.inputSizePx !== undefined) await this.page.getByTestId('model-input-size').selectOption(String(opts.inputSizePx));
+    if (opts.numHeads !== undefined) await this.page.getByTestId('model-heads').fill(opts.numHeads === null ? '' : String(opts.numHeads));
+    // Leave the field, as a user would, so that keyboard shortcuts reach the page again.
+    await this.page.getByTestId('model-heads').blur();
+    await this.page.getByTestId('model-input-size').blur();
+  }
+
+  /** Picks model files with the Models panel's "Import model file…" picker. */
+  async importModelFiles(files: DropFile[]): Promise<void> {
+    await this.page.getByTestId('model-file-input').setInputFiles(
+      files.map((f) => ({ name: f.name, mimeType: f.mimeType, buffer: Buffer.from(f.base64, 'base64') })),
+    );
+  }
+
+  /** Waits until the Models panel lists a model whose name matches; returns its id. */
+  async waitForModel(name: RegExp, timeoutMs = 60_000): Promise<string> {
+    const item = this.modelItem(name);
+    await item.waitFor({ timeout: timeoutMs });
+    return (await item.getAttribute('data-model-id')) ?? '';
+  }
+
+  /** Waits until the badge names a ready model matching `name`; returns the badge text. */
+  async waitForActiveModel(name: RegExp, timeoutMs = 60_000): Promise<string> {
+    const badge = this.page.getByTestId('backend-badge').filter({ hasText: name });
+    await badge.waitFor({ timeout: timeoutMs });
+    return (await badge.textContent()) ?? '';
+  }
+
+  /** The Models panel entry whose name (not its details) matches. */
+  modelItem(name: RegExp): Locator {
+    return this.page.getByTestId('model-item').filter({ has: this.page.locator('.model-name', { hasText: name }) }).first();
+  }
+
+  async selectModel(name: RegExp): Promise<void> {
+    await this.modelItem(name).locator('.model-select').click();
+  }
+
+  async deleteModel(name: RegExp): Promise<void> {
+    await this.modelItem(name).locator('.model-delete').click();
+    await this.modelItem(name).waitFor({ state: 'detached' });
+  }
+
+  /** Clicks the download button of an official DINO checkpoint (DINO_CHECKPOINTS id). */
+  async downloadCheckpoint(checkpointId: string): Promise<void> {
+    await this.page.getByTestId(`download-${checkpointId}`).click();
   }
 
   async screenshot(name: string): Promise<string> {

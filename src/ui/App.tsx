@@ -1,23 +1,36 @@
-// The page shell: header with the backend badge, the drop zone and gallery on the left, the viewer
-// on the right; each panel behind its own error boundary.
+// The page shell: header (backend badge, progress), photos and models on the left, the viewer in
+// the middle, the cluster legend on the right; each panel behind its own error boundary.
 import { useEffect } from 'react';
+import { registerAppActions } from './actions/app-actions';
+import { handleKeyDown } from './actions/registry';
 import { ErrorBoundary } from './ErrorBoundary';
 import { DropZone } from './features/drop/DropZone';
+import { ExportDialog } from './features/export/ExportDialog';
 import { Gallery } from './features/gallery/Gallery';
+import { Legend } from './features/legend/Legend';
 import { Messages } from './features/messages/Messages';
+import { ModelsPanel } from './features/models/ModelsPanel';
 import { BackendBadge } from './features/status/BackendBadge';
-import { Viewer } from './features/viewer/FeatureView';
-import { restoreSession, startSession } from './processing/session';
+import { HelpSheet } from './features/status/HelpSheet';
+import { ProgressBar } from './features/status/ProgressBar';
+import { Viewer } from './features/viewer/Viewer';
+import { restoreSession } from './processing/ingest';
+import { startSession } from './processing/session';
+
+registerAppActions();
 
 export function App() {
   useEffect(() => {
     void startSession();
     void restoreSession();
+    window.addEventListener('keydown', handleKeyDown);
+    return () => window.removeEventListener('keydown', handleKeyDown);
   }, []);
   return (
     <div className="app">
       <header>
         <h1>U2Seg · unsupervised segmentation</h1>
+        <ProgressBar />
         <BackendBadge />
       </header>
       <Messages />
@@ -27,13 +40,25 @@ export function App() {
             <DropZone />
             <Gallery />
           </ErrorBoundary>
+          <ErrorBoundary label="models">
+            <ModelsPanel />
+          </ErrorBoundary>
         </aside>
         <section>
           <ErrorBoundary label="viewer">
             <Viewer />
           </ErrorBoundary>
         </section>
+        <aside className="right">
+          <ErrorBoundary label="legend">
+            <Legend />
+          </ErrorBoundary>
+        </aside>
       </main>
+      <ErrorBoundary label="dialog">
+        <ExportDialog />
+        <HelpSheet />
+      </ErrorBoundary>
     </div>
   );
 }

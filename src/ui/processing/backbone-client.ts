@@ -7,6 +7,7 @@ export interface BackboneClient {
   api: Comlink.Remote<BackboneWorkerApi>;
   /** Rejects when the worker dies (crash, out of memory); race calls against it. */
   crashed: Promise<never>;
+  isDead(): boolean;
   terminate(): void;
 }
 
@@ -17,11 +18,13 @@ export function startBackboneWorker(): BackboneClient {
     onCrash = reject;
   });
   crashed.catch(() => {});
+  let dead = false;
   worker.addEventListener('error', (e) => {
     e.preventDefault();
-    onCrash(new Error(`the feature worker stopped (${e.message || 'crashed or ran out of memory'}); reload the page to restart it`));
+    dead = true;
+    onCrash(new Error(`a processing worker stopped (${e.message || 'it crashed or ran out of memory'}); a fresh worker takes over for the remaining photos`));
   });
-  return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, terminate: () => worker.terminate() };
+  return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, isDead: () => dead, terminate: () => worker.terminate() };
 }
 
 /** Calls the worker but fails fast if it has died meanwhile. */

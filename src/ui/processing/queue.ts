@@ -1,5 +1,5 @@
-// A cancellable FIFO of per-image jobs (Squoosh-style): one runs at a time per worker, cancel()
-// drops everything queued and marks the running job as cancelled when it returns.
+// A cancellable FIFO of per-image jobs (Squoosh-style): up to `concurrency` run at once (one per
+// pool worker); cancel() drops everything queued and signals the running ones; onIdle fires when drained.
 
 export interface Job {
   id: string;
@@ -9,13 +9,17 @@ export interface Job {
 export class JobQueue {
   private pending: Job[] = [];
   private controller = new AbortController();
-  private running = false;
+  private running = 0;
+  private idleListeners: (() => void)[] = [];
 
-  constructor(private readonly onCancelled: (id: string) => void) {}
+  constructor(
+    private readonly onCancelled: (id: string) => void,
+    public concurrency = 1,
+  ) {}
 
   push(...jobs: Job[]): void {
     this.pending.push(...jobs);
-    void this.pump();
+    this.pump();
   }
 
   cancel(): void {
@@ -27,18 +31,27 @@ export class JobQueue {
   }
 
   get size(): number {
-    return this.pending.length + (this.running ? 1 : 0);
+    return this.pending.length + this.running;
   }
 
-  private async pump(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let job = this.pending.shift(); job; job = this.pending.shift()) {
-        await job.run(this.controller.signal);
-      }
-    } finally {
-      this.running = false;
+  /** Calls fn every time the queue drains (no job pending or running). */
+  onIdle(fn: () => void): void {
+    this.idleListeners.push(fn);
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.pending.length) {
+      const job = this.pending.shift() as Job;
+      const signal = this.controller.signal;
+      this.running++;
+      void job
+        .run(signal)
+        .catch(() => {})
+        .finally(() => {
+          this.running--;
+          this.pump();
+          if (this.size === 0) this.idleListeners.forEach((fn) => fn());
+        });
     }
   }
 }

@@ -2,6 +2,7 @@
 // tensors live in workers and in pixel-store.ts, keyed by the same ids.
 import { create } from 'zustand';
 import type { BackendInfo } from '../../runtime/backbone-session';
+import type { ModelJobStage } from '../../../workers/model-api';
 
 export type ImageStatus = 'queued' | 'running' | 'done' | 'error';
 
@@ -29,17 +30,58 @@ export interface BackendState {
   error?: string;
 }
 
+/** A model the Models panel lists: served from /models/ or imported into the browser's cache. */
+export interface ModelEntry {
+  id: string;
+  name: string;
+  origin: 'served' | 'cached';
+  inputSizePx?: number;
+  sizeBytes?: number;
+}
+
+/** The one running model import or download, as small facts (the bytes stay in the model worker). */
+export interface ModelJob {
+  kind: 'import' | 'download';
+  /** File name or checkpoint label. */
+  label: string;
+  /** DINO_CHECKPOINTS id of a download. */
+  checkpointId?: string;
+  stage: 'starting' | ModelJobStage;
+  doneBytes?: number;
+  totalBytes?: number;
+}
+
+/** An official checkpoint the panel offers to download (DINO_CHECKPOINTS). */
+export interface CheckpointEntry {
+  id: string;
+  label: string;
+  url: string;
+}
+
+export interface ModelsState {
+  served: ModelEntry[];
+  cached: ModelEntry[];
+  checkpoints: CheckpointEntry[];
+  job: ModelJob | null;
+  /** Input side a checkpoint is converted at, px. */
+  inputSizePx: number;
+  /** Heads override for checkpoints whose width is not a multiple of 64; null = read from the weights. */
+  numHeads: number | null;
+}
+
 interface AppState {
   images: ImageEntry[];
   selectedId: string | null;
   backend: BackendState;
   messages: Message[];
+  models: ModelsState;
   addImages(entries: ImageEntry[]): void;
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   select(id: string | null): void;
   setBackend(b: BackendState): void;
   notify(level: Message['level'], text: string): void;
   dismiss(id: number): void;
+  setModels(patch: Partial<ModelsState>): void;
 }
 
 let nextMessageId = 1;
@@ -49,6 +91,7 @@ export const useApp = create<AppState>()((set) => ({
   selectedId: null,
   backend: { status: 'loading' },
   messages: [],
+  models: { served: [], cached: [], checkpoints: [], job: null, inputSizePx: 480, numHeads: null },
   addImages: (entries) =>
     set((s) => ({ images: [...s.images, ...entries], selectedId: s.selectedId ?? entries[0]?.id ?? null })),
   updateImage: (id, patch) => set((s) => ({ images: s.images.map((im) => (im.id === id ? { ...im, ...patch } : im)) })),
@@ -56,4 +99,5 @@ export const useApp = create<AppState>()((set) => ({
   setBackend: (backend) => set({ backend }),
   notify: (level, text) => set((s) => ({ messages: [...s.messages, { id: nextMessageId++, level, text }] })),
   dismiss: (id) => set((s) => ({ messages: s.messages.filter((m) => m.id !== id) })),
+  setModels: (patch) => set((s) => ({ models: { ...s.models, ...patch } })),
 }));

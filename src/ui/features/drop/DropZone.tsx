@@ -1,7 +1,7 @@
 // Takes photos by drag-and-drop anywhere on the zone or through a file picker; every file goes
 // through the session's single ingest path.
 import { useRef, useState, type DragEvent } from 'react';
-import { ingestFiles } from '../../processing/session';
+import { ingestFiles } from '../../processing/ingest';
 
 export function DropZone() {
   const input = useRef<HTMLInputElement>(null);

@@ -1,27 +1,32 @@
-// The list of the session's photos with their status; click to view one.
+// The session's photos with their stage (queued → processing → labelling → labelled); click to view.
+import { useSeg, type Stage } from '../../state/segmentation-store';
 import { useApp } from '../../state/store';
 import { pixelStore } from '../../state/pixel-store';
 
-const STATUS_LABEL = { queued: 'queued', running: 'working…', done: 'done', error: 'failed' } as const;
+const STAGE_LABEL: Record<Stage, string> = { queued: 'queued', processing: 'working…', labelling: 'labelling…', labelled: 'done', error: 'failed' };
 
 export function Gallery() {
   const images = useApp((s) => s.images);
   const selectedId = useApp((s) => s.selectedId);
   const select = useApp((s) => s.select);
+  const stages = useSeg((s) => s.stageById);
   if (!images.length) return null;
   return (
     <ul className="gallery" data-testid="gallery">
-      {images.map((im) => (
-        <li key={im.id} className={im.id === selectedId ? 'selected' : ''}>
-          <button onClick={() => select(im.id)} title={im.error ?? im.name}>
-            <img src={pixelStore.get(im.id)?.photoUrl} alt="" />
-            <span className="name">{im.name}</span>
-            <span className={`status status-${im.status}`} data-testid={`status-${im.status}`}>
-              {STATUS_LABEL[im.status]}
-            </span>
-          </button>
-        </li>
-      ))}
+      {images.map((im) => {
+        const stage = stages[im.id] ?? (im.status === 'error' ? 'error' : 'queued');
+        return (
+          <li key={im.id} className={im.id === selectedId ? 'selected' : ''}>
+            <button onClick={() => select(im.id)} title={im.error ?? im.name}>
+              <img src={pixelStore.get(im.id)?.photoUrl} alt="" />
+              <span className="name">{im.name}</span>
+              <span className={`status status-${stage}`} data-testid={`status-${stage}`}>
+                {STAGE_LABEL[stage]}
+              </span>
+            </button>
+          </li>
+        );
+      })}
     </ul>
   );
 }

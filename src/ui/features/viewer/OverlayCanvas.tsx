@@ -1,0 +1,35 @@
+// The overlay of the selected photo: painted by the view worker at label resolution whenever the
+// view, the cluster table or the photo's labels change, and stretched over the photo by CSS.
+import { useEffect, useRef } from 'react';
+import { resolveCluster } from '../../../core/session/cluster-table';
+import { viewWorker } from '../../processing/view-client';
+import { overlayLut, useSeg } from '../../state/segmentation-store';
+
+export function OverlayCanvas({ id }: { id: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const mode = useSeg((s) => s.view.mode);
+  const colourBy = useSeg((s) => s.view.colourBy);
+  const outlines = useSeg((s) => s.view.outlines);
+  const opacity = useSeg((s) => s.view.opacity);
+  const table = useSeg((s) => s.table);
+  const segments = useSeg((s) => s.segmentsById[id]);
+  useEffect(() => {
+    let stale = false;
+    const canvas = ref.current;
+    if (!canvas || !segments) return;
+    const lutRgba = overlayLut(table, (c) => resolveCluster(table, c));
+    void viewWorker()
+      .render(id, { mode, colourBy, outlines, lutRgba })
+      .then((img) => {
+        if (stale || !img) return;
+        canvas.width = img.width;
+        canvas.height = img.height;
+        canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+        canvas.dataset.rendered = `${mode}`;
+      });
+    return () => {
+      stale = true;
+    };
+  }, [id, mode, colourBy, outlines, table, segments]);
+  return <canvas ref={ref} className="overlay" style={{ opacity }} data-testid="overlay" />;
+}

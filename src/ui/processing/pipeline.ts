@@ -1,0 +1,172 @@
+// The processing flow of the page (method.md §2–§5 across a session): every photo is processed in
+// the pool, the first one gets provisional clusters at once, the batch end refits them over all.
+import type { ClusterTable } from '../../core/session/cluster-table';
+import { getMeta, openSessionDb, putMeta } from '../../storage/session-db';
+import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
+import { pixelStore } from '../state/pixel-store';
+import { useSeg } from '../state/segmentation-store';
+import { useApp } from '../state/store';
+import { JobQueue } from './queue';
+import { loadModel, readyPool } from './session';
+
+const TABLE_KEY = 'clusterTable';
+const queue = new JobQueue((id) => {
+  useSeg.getState().setStage(id, 'error');
+  useApp.getState().updateImage(id, { status: 'error', error: 'cancelled' });
+});
+/** True while the session's clusters come from the first photo only. */
+let provisional = false;
+
+function processOptions(): ProcessOptions {
+  const refine = new URLSearchParams(location.search).get('refine');
+  return { refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf', maxMasks: 3 };
+}
+
+function fail(id: string, err: unknown): void {
+  const text = (err as Error).message ?? String(err);
+  useSeg.getState().setStage(id, 'error');
+  useApp.getState().updateImage(id, { status: 'error', error: text });
+  useApp.getState().notify('error', text);
+}
+
+function applyClusters(summary: ClusterSummary, table?: ClusterTable): void {
+  useSeg.getState().setClusters({ thingK: summary.thingK, stuffK: summary.stuffK, version: summary.version }, table);
+}
+
+function applyLabel(label: LabelSummary): void {
+  const seg = useSeg.getState();
+  seg.setSegments(label.id, label.segments);
+  seg.setStage(label.id, 'labelled');
+}
+
+async function fit(ids: string[]): Promise<void> {
+  const seg = useSeg.getState();
+  seg.setProgress({ phase: 'clustering' });
+  const pool = await readyPool();
+  const summary = await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, stuffK: 27, seed: 0 }));
+  applyClusters(summary);
+}
+
+async function label(id: string): Promise<void> {
+  useSeg.getState().setStage(id, 'labelling');
+  const pool = await readyPool();
+  applyLabel(await pool.use((api) => api.label(id)));
+}
+
+async function processOne(id: string, file: File, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  const { updateImage } = useApp.getState();
+  useSeg.getState().setStage(id, 'processing');
+  updateImage(id, { status: 'running', error: undefined });
+  try {
+    const pool = await readyPool();
+    const { summary, view } = await pool.use((api) => api.process(id, file, processOptions()));
+    pixelStore.setFeatures(id, view);
+    updateImage(id, { status: 'done', sizeHW: summary.sizeHW, gridHW: [view.gridH, view.gridW], timingsMs: summary.timingsMs });
+    if (signal.aborted) return;
+    if (!useSeg.getState().clusters) {
+      provisional = true;
+      await fit([id]);
+    }
+    await label(id);
+  } catch (err) {
+    fail(id, err);
+  } finally {
+    const p = useSeg.getState().progress;
+    useSeg.getState().setProgress({ done: p.done + 1, phase: 'processing' });
+  }
+}
+
+function processedIds(): string[] {
+  const stages = useSeg.getState().stageById;
+  return useApp.getState().images.filter((im) => stages[im.id] === 'labelled' || stages[im.id] === 'labelling').map((im) => im.id);
+}
+
+/** Refits clusters over every processed photo (optionally with another K) and labels them again. */
+export async function recluster(thingK?: number | null): Promise<void> {
+  const seg = useSeg.getState();
+  if (thingK !== undefined) seg.setThingK(thingK);
+  const ids = processedIds();
+  if (!ids.length) return;
+  try {
+    await fit(ids);
+  } catch (err) {
+    useApp.getState().notify('error', `Clustering failed: ${(err as Error).message}`);
+    return;
+  }
+  seg.setProgress({ done: 0, total: ids.length, phase: 'labelling' });
+  queue.push(...ids.map((id) => ({ id, run: async (signal: AbortSignal) => {
+    if (signal.aborted) return;
+    await label(id).catch((err: unknown) => fail(id, err));
+    const p = useSeg.getState().progress;
+    useSeg.getState().setProgress({ done: p.done + 1 });
+  } })));
+}
+
+queue.onIdle(() => {
+  const seg = useSeg.getState();
+  if (provisional && seg.undoStack.length === 0 && processedIds().length > 1) {
+    provisional = false;
+    void recluster();
+    return;
+  }
+  provisional = false;
+  seg.setProgress({ phase: 'idle' });
+});
+
+export function processPhotos(items: { id: string; file: File }[]): void {
+  if (!items.length) return;
+  const seg = useSeg.getState();
+  items.forEach(({ id }) => seg.setStage(id, 'queued'));
+  const p = seg.progress;
+  seg.setProgress(p.phase === 'idle' ? { done: 0, total: items.length, phase: 'processing' } : { total: p.total + items.length, phase: 'processing' });
+  void readyPool().then((pool) => (queue.concurrency = pool.size), () => undefined);
+  queue.push(...items.map(({ id, file }) => ({ id, run: (signal: AbortSignal) => processOne(id, file, signal) })));
+}
+
+/** Photos of a previous visit: their stored results come back without work, the rest is processed. */
+export async function resumePhotos(items: { id: string; file: File }[]): Promise<void> {
+  const pool = await readyPool();
+  const stored = await pool.use((api) => api.storedClusters());
+  if (stored) {
+    const table = await getMeta<{ version: number; table: ClusterTable }>(await openSessionDb(), TABLE_KEY);
+    applyClusters(stored, table?.version === stored.version ? table.table : undefined);
+  }
+  const todo: typeof items = [];
+  for (const item of items) {
+    const found = await pool.use((api) => api.restore(item.id));
+    if (!found) {
+      todo.push(item);
+      continue;
+    }
+    pixelStore.setFeatures(item.id, found.view);
+    useApp.getState().updateImage(item.id, { status: 'done', sizeHW: found.summary.sizeHW, gridHW: [found.view.gridH, found.view.gridW], timingsMs: found.summary.timingsMs });
+    if (found.label) applyLabel(found.label);
+    else todo.push(item);
+  }
+  processPhotos(todo);
+}
+
+/** Loads another backbone and processes every photo again with it. */
+export async function switchModel(modelId: string): Promise<void> {
+  cancelProcessing();
+  await loadModel(modelId);
+  useSeg.getState().reset();
+  const items = useApp.getState().images.flatMap((im) => {
+    const file = pixelStore.get(im.id)?.file;
+    return file ? [{ id: im.id, file }] : [];
+  });
+  processPhotos(items);
+}
+
+export function cancelProcessing(): void {
+  queue.cancel();
+  useSeg.getState().setProgress({ phase: 'idle' });
+}
+
+/** Keeps the user's names, colours and merges in IndexedDB with the clusters they belong to. */
+useSeg.subscribe((s, prev) => {
+  if (s.table === prev.table || !s.clusters) return;
+  const version = s.clusters.version;
+  void openSessionDb().then((db) => putMeta(db, TABLE_KEY, { version, table: s.table }));
+});

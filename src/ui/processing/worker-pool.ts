@@ -1,0 +1,79 @@
+// A pool of backbone workers (each with its own ORT session) that runs per-image jobs in
+// parallel; a worker that crashes or runs out of memory is replaced and the session goes on.
+import type { BackendPreference } from '../../runtime/ort-web';
+import type { BackboneWorkerApi } from '../../../workers/backbone-api';
+import { guarded, startBackboneWorker, type BackboneClient } from './backbone-client';
+
+type InitResult = Awaited<ReturnType<BackboneWorkerApi['init']>>;
+
+/** Workers by cores: each runs ORT with up to 4 WASM threads, so more workers than cores/4 only contend. */
+export function defaultPoolSize(): number {
+  const forced = Number(new URLSearchParams(globalThis.location?.search ?? '').get('workers'));
+  if (forced >= 1) return Math.min(8, Math.floor(forced));
+  return Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 4)));
+}
+
+export class BackbonePool {
+  private clients: BackboneClient[] = [];
+  private idle: BackboneClient[] = [];
+  private waiting: ((c: BackboneClient) => void)[] = [];
+  private model: { id: string; pref: BackendPreference } | null = null;
+
+  constructor(readonly size = defaultPoolSize()) {
+    for (let i = 0; i < size; i++) this.clients.push(startBackboneWorker());
+  }
+
+  /** Loads a model in every worker; resolves with the first worker's backend. */
+  async init(modelId: string, pref: BackendPreference): Promise<InitResult> {
+    this.model = { id: modelId, pref };
+    const results = await Promise.all(this.clients.map((c) => guarded(c, c.api.init(modelId, pref))));
+    this.idle = [...this.clients];
+    this.flush();
+    return results[0];
+  }
+
+  /** Runs fn on an idle worker; a crash rejects with a readable message and the worker is replaced. */
+  async use<T>(fn: (api: BackboneClient['api']) => Promise<T>): Promise<T> {
+    const c = await this.acquire();
+    try {
+      return await guarded(c, fn(c.api));
+    } finally {
+      if (c.isDead()) this.replace(c);
+      else this.release(c);
+    }
+  }
+
+  /** Any one worker, for calls that do not need to wait for a free one (benchmarks, reads). */
+  any(): BackboneClient {
+    return this.clients[0];
+  }
+
+  private acquire(): Promise<BackboneClient> {
+    const c = this.idle.shift();
+    if (c) return Promise.resolve(c);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(c: BackboneClient): void {
+    if (this.idle.includes(c)) return;
+    this.idle.push(c);
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.idle.length && this.waiting.length) (this.waiting.shift() as (c: BackboneClient) => void)(this.idle.shift() as BackboneClient);
+  }
+
+  private replace(dead: BackboneClient): void {
+    dead.terminate();
+    this.clients = this.clients.filter((c) => c !== dead);
+    this.idle = this.idle.filter((c) => c !== dead);
+    const fresh = startBackboneWorker();
+    this.clients.push(fresh);
+    if (!this.model) return;
+    void guarded(fresh, fresh.api.init(this.model.id, this.model.pref)).then(
+      () => this.release(fresh),
+      () => undefined,
+    );
+  }
+}

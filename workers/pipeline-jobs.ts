@@ -1,0 +1,161 @@
+// The U2Seg passes as worker jobs over the session store (method.md §2–§5): each job reads what
+// it needs from IndexedDB by image id and writes its result back, so any worker of the pool can run it.
+import type { BackboneOutput } from '../src/core/backbone/types';
+import { fitWithin, toNormalisedNchw } from '../src/core/image/resize';
+import { labelImage, type ImageLabels } from '../src/core/pipeline/image-labels';
+import { runImagePass, type ImagePass } from '../src/core/pipeline/image-pass';
+import type { RefineMethod } from '../src/core/pipeline/refine';
+import { fitSessionClusters, type SessionClusters } from '../src/core/pipeline/session-clusters';
+import type { BackboneSession } from '../src/runtime/backbone-session';
+import { getFeatures, getMeta, getResult, putFeatures, putMeta, putResult, type SessionDb } from '../src/storage/session-db';
+import type { ClusterSummary, LabelSummary, ProcessOptions, ProcessSummary } from './backbone-api';
+import { decodePhoto } from './decode';
+
+/** Labels are computed at most this large; huge photos are shown full size and exported upsampled. */
+export const LABEL_MAX_SIDE = 640;
+
+export const PASS = 'pass';
+export const LABELS = 'labels';
+export const SUMMARY = 'summary';
+const CLUSTERS = 'clusters';
+
+export interface StoredLabels extends ImageLabels {
+  clustersVersion: number;
+  /** Thing categories are 1..thingCount, stuff follows (at least 1 so stuff ids are stable). */
+  thingCount: number;
+}
+
+export interface StoredClusters extends SessionClusters {
+  version: number;
+  imageIds: string[];
+}
+
+/** Decode → backbone → MaskCut pass; tokens and the pass go to the store. */
+export async function processImage(
+  session: BackboneSession,
+  db: SessionDb,
+  id: string,
+  file: Blob,
+  options: ProcessOptions,
+): Promise<{ summary: ProcessSummary; features: BackboneOutput; pass: ImagePass }> {
+  const name = file instanceof File ? file.name : id;
+  const t0 = performance.now();
+  const { rgba, sizeHW } = await decodePhoto(file, name, LABEL_MAX_SIDE);
+  const t1 = performance.now();
+  const m = session.manifest;
+  const features = await session.run(toNormalisedNchw(rgba, m.inputSize, m.mean, m.std));
+  const t2 = performance.now();
+  const labelSizeHW = { height: rgba.height, width: rgba.width };
+  const pass = runImagePass(rgba.data, labelSizeHW, features, { tau: m.tau, refine: options.refine, maxMasks: options.maxMasks });
+  await putFeatures(db, { id, modelId: m.id, gridH: features.gridH, gridW: features.gridW, tokenDim: features.tokenDim, tokens: features.tokens, cls: features.cls });
+  await putResult(db, id, PASS, pass);
+  const summary: ProcessSummary = {
+    id,
+    sizeHW,
+    labelSizeHW: [labelSizeHW.height, labelSizeHW.width],
+    instances: pass.instances.length,
+    timingsMs: { decode: t1 - t0, backbone: t2 - t1, ...pass.timingsMs },
+  };
+  await putResult(db, id, SUMMARY, summary);
+  return { summary, features, pass };
+}
+
+/** Fits thing and stuff clusters over every listed image's stored pass and tokens. */
+export async function clusterSession(db: SessionDb, ids: string[], opts: { thingK?: number; stuffK: number; seed: number }): Promise<ClusterSummary> {
+  const instanceFeatures: Float32Array[] = [];
+  const tokenSets: Float32Array[] = [];
+  const used: string[] = [];
+  let tokenDim = 0;
+  for (const id of ids) {
+    const [pass, feats] = await Promise.all([getResult<ImagePass>(db, id, PASS), getFeatures(db, id)]);
+    if (!pass || !feats) continue;
+    if (tokenDim && feats.tokenDim !== tokenDim) throw new Error('images were processed with different models; process them again');
+    tokenDim = feats.tokenDim;
+    pass.instances.forEach((inst) => instanceFeatures.push(inst.feature));
+    tokenSets.push(feats.tokens);
+    used.push(id);
+  }
+  if (!used.length) throw new Error('no processed images to cluster');
+  const t0 = performance.now();
+  const clusters = fitSessionClusters(instanceFeatures, tokenSets, tokenDim, opts);
+  const previous = await getMeta<StoredClusters>(db, CLUSTERS);
+  const stored: StoredClusters = { ...clusters, version: (previous?.version ?? 0) + 1, imageIds: used };
+  await putMeta(db, CLUSTERS, stored);
+  return { thingK: clusters.thingK, stuffK: clusters.stuffK, version: stored.version, images: used.length, ms: performance.now() - t0 };
+}
+
+/** Instance clusters that the fit assigned, by image, in the fit's order. */
+function fittedInstanceClusters(clusters: StoredClusters, passesBefore: Map<string, number>, id: string, count: number): number[] | undefined {
+  const offset = passesBefore.get(id);
+  if (offset === undefined) return undefined;
+  return Array.from(clusters.instanceClusters.subarray(offset, offset + count));
+}
+
+export async function labelOne(db: SessionDb, id: string, offsets?: Map<string, number>): Promise<LabelSummary> {
+  const [pass, feats, clusters] = await Promise.all([getResult<ImagePass>(db, id, PASS), getFeatures(db, id), getMeta<StoredClusters>(db, CLUSTERS)]);
+  if (!pass || !feats) throw new Error(`image ${id} has not been processed`);
+  if (!clusters) throw new Error('the session has no clusters yet');
+  const t0 = performance.now();
+  const fitted = offsets ? fittedInstanceClusters(clusters, offsets, id, pass.instances.length) : undefined;
+  const labels = labelImage(pass, feats, clusters, fitted);
+  const stored: StoredLabels = { ...labels, clustersVersion: clusters.version, thingCount: Math.max(clusters.thingK, 1) };
+  await putResult(db, id, LABELS, stored);
+  return {
+    id,
+    clustersVersion: clusters.version,
+    thingK: clusters.thingK,
+    stuffK: clusters.stuffK,
+    segments: labels.panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score })),
+    ms: performance.now() - t0,
+  };
+}
+
+/** Where each image's instances start in the fit's instance order (to reuse the fit's own assignments). */
+export async function instanceOffsets(db: SessionDb): Promise<Map<string, number>> {
+  const clusters = await getMeta<StoredClusters>(db, CLUSTERS);
+  const offsets = new Map<string, number>();
+  if (!clusters) return offsets;
+  let at = 0;
+  for (const id of clusters.imageIds) {
+    offsets.set(id, at);
+    at += (await getResult<ImagePass>(db, id, PASS))?.instances.length ?? 0;
+  }
+  return offsets;
+}
+
+/** What a previous visit computed for an image with this model, if anything. */
+export async function restoreImage(db: SessionDb, id: string, modelId: string): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
+  const [summary, feats, labels, clusters] = await Promise.all([
+    getResult<ProcessSummary>(db, id, SUMMARY),
+    getFeatures(db, id),
+    getResult<StoredLabels>(db, id, LABELS),
+    getMeta<StoredClusters>(db, CLUSTERS),
+  ]);
+  if (!summary || !feats || feats.modelId !== modelId) return null;
+  const current = labels && clusters && labels.clustersVersion === clusters.version;
+  const label: LabelSummary | undefined = current
+    ? {
+        id,
+        clustersVersion: labels.clustersVersion,
+        thingK: clusters.thingK,
+        stuffK: clusters.stuffK,
+        segments: labels.panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score })),
+        ms: 0,
+      }
+    : undefined;
+  return { summary, label, tokens: feats };
+}
+
+type StoredFeaturesLike = { tokens: Float32Array; gridH: number; gridW: number; tokenDim: number };
+
+/** The stored clusters' summary, for a page that comes back. */
+export async function storedClusters(db: SessionDb): Promise<ClusterSummary | null> {
+  const c = await getMeta<StoredClusters>(db, CLUSTERS);
+  return c ? { thingK: c.thingK, stuffK: c.stuffK, version: c.version, images: c.imageIds.length, ms: 0 } : null;
+}
+
+export function labelSizeFor(sizeHW: [number, number]): [number, number] {
+  return fitWithin(sizeHW, LABEL_MAX_SIDE);
+}
+
+export type { RefineMethod };
