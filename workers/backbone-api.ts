@@ -84,6 +84,8 @@ export interface BackboneWorkerApi {
   storedClusters(): Promise<ClusterSummary | null>;
   /** Semantic, instance and panoptic labels of one image with the current clusters. */
   label(id: string): Promise<LabelSummary>;
+  /** Throws outside any call, as a crash would (robustness tests, through the ?debug hook). */
+  crashForTest(): Promise<void>;
   /** Times a model on a fixed input in a separate session (npm run bench). */
   benchmark(modelUrl: string, manifest: ModelManifest, pref: BackendPreference, runs: number): Promise<BackboneTiming>;
 }

@@ -98,6 +98,12 @@ const api: BackboneWorkerApi = {
     return Comlink.transfer(view, [pca.buffer]);
   },
 
+  async crashForTest() {
+    setTimeout(() => {
+      throw new Error('simulated worker crash');
+    });
+  },
+
   async readFeatures(id, which, start, count) {
     const out = outputs.get(id);
     if (!out) throw new Error(`no features for image ${id}`);

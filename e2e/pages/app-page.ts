@@ -36,6 +36,33 @@ export class AppPage {
     await this.page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
   }
 
+  /** Draws a photo-like JPEG of any size inside the page (too big to ship) and drops it. */
+  async dropGeneratedJpeg(name: string, width: number, height: number): Promise<void> {
+    const dataTransfer = await this.page.evaluateHandle(
+      async ([n, w, h]) => {
+        const canvas = new OffscreenCanvas(w, h);
+        const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        const sky = ctx.createLinearGradient(0, 0, 0, h);
+        sky.addColorStop(0, '#7fb2e6');
+        sky.addColorStop(1, '#e8eef4');
+        ctx.fillStyle = sky;
+        ctx.fillRect(0, 0, w, h);
+        ctx.fillStyle = '#4a7a3a';
+        ctx.fillRect(0, h * 0.65, w, h * 0.35);
+        ctx.fillStyle = '#b8322a';
+        ctx.beginPath();
+        ctx.arc(w * 0.4, h * 0.55, h * 0.18, 0, Math.PI * 2);
+        ctx.fill();
+        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+        const dt = new DataTransfer();
+        dt.items.add(new File([blob], n, { type: 'image/jpeg' }));
+        return dt;
+      },
+      [name, width, height] as const,
+    );
+    await this.page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
+  }
+
   async backendBadge(): Promise<string> {
     const badge = this.page.getByTestId('backend-badge');
     await this.page.waitForFunction(() => {

@@ -22,7 +22,7 @@ export function startBackboneWorker(): BackboneClient {
   worker.addEventListener('error', (e) => {
     e.preventDefault();
     dead = true;
-    onCrash(new Error(`a processing worker stopped (${e.message || 'it crashed or ran out of memory'}); a fresh worker takes over for the remaining photos`));
+    onCrash(new Error(`a processing worker stopped (${e.message || 'it crashed or ran out of memory'}); a fresh worker has taken over and the session goes on`));
   });
   return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, isDead: () => dead, terminate: () => worker.terminate() };
 }

@@ -38,7 +38,7 @@ async function load(p: BackbonePool, pickId: () => Promise<string>): Promise<voi
 /** Starts the pool once; resolves when the model is loaded (rejects with a readable message). */
 export function startSession(): Promise<void> {
   if (ready) return ready;
-  const p = (pool = new BackbonePool());
+  const p = (pool = new BackbonePool(undefined, (message) => useApp.getState().notify('error', message)));
   exposeDebugHooks();
   ready = load(p, async () => {
     const forced = new URLSearchParams(location.search).get('model');
@@ -85,6 +85,7 @@ function exposeDebugHooks(): void {
       const p = await readyPool();
       return Array.from(await p.use((api) => api.readFeatures(im.id, which, start, count)));
     },
+    crashWorker: async () => (await readyPool()).any().api.crashForTest(),
     benchmark: async (url: string, manifest: ModelManifest, pref: BackendPreference, runs: number) => {
       const p = await readyPool();
       return p.use((api) => api.benchmark(url, manifest, pref, runs));

@@ -19,8 +19,21 @@ export class BackbonePool {
   private waiting: ((c: BackboneClient) => void)[] = [];
   private model: { id: string; pref: BackendPreference } | null = null;
 
-  constructor(readonly size = defaultPoolSize()) {
-    for (let i = 0; i < size; i++) this.clients.push(startBackboneWorker());
+  constructor(
+    readonly size = defaultPoolSize(),
+    private readonly onCrash: (message: string) => void = () => {},
+  ) {
+    for (let i = 0; i < size; i++) this.clients.push(this.start());
+  }
+
+  private start(): BackboneClient {
+    const c = startBackboneWorker();
+    // Replace a dead worker at once, busy or idle, so the queue never waits on a corpse.
+    c.crashed.catch((err: Error) => {
+      this.onCrash(err.message);
+      this.replace(c);
+    });
+    return c;
   }
 
   /** Loads a model in every worker; resolves with the first worker's backend. */
@@ -38,8 +51,7 @@ export class BackbonePool {
     try {
       return await guarded(c, fn(c.api));
     } finally {
-      if (c.isDead()) this.replace(c);
-      else this.release(c);
+      if (!c.isDead()) this.release(c);
     }
   }
 
@@ -65,10 +77,11 @@ export class BackbonePool {
   }
 
   private replace(dead: BackboneClient): void {
+    if (!this.clients.includes(dead)) return;
     dead.terminate();
     this.clients = this.clients.filter((c) => c !== dead);
     this.idle = this.idle.filter((c) => c !== dead);
-    const fresh = startBackboneWorker();
+    const fresh = this.start();
     this.clients.push(fresh);
     if (!this.model) return;
     void guarded(fresh, fresh.api.init(this.model.id, this.model.pref)).then(
