@@ -77,7 +77,7 @@ export interface BackboneWorkerApi {
   /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */
   process(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
   /** Fits the session's thing and stuff clusters over the stored passes of these images. */
-  cluster(ids: string[], options: { thingK?: number; stuffK: number; seed: number }): Promise<ClusterSummary>;
+  cluster(ids: string[], options: { thingK?: number; stuffK?: number; seed: number }): Promise<ClusterSummary>;
   /** Results of a previous visit for this image and the loaded model (null: process it again). */
   restore(id: string): Promise<{ summary: ProcessSummary; view: FeatureView; label?: LabelSummary } | null>;
   /** The stored clusters, if the session has any. */

@@ -61,7 +61,7 @@ export async function processImage(
 }
 
 /** Fits thing and stuff clusters over every listed image's stored pass and tokens. */
-export async function clusterSession(db: SessionDb, ids: string[], opts: { thingK?: number; stuffK: number; seed: number }): Promise<ClusterSummary> {
+export async function clusterSession(db: SessionDb, ids: string[], opts: { thingK?: number; stuffK?: number; seed: number }): Promise<ClusterSummary> {
   const instanceFeatures: Float32Array[] = [];
   const tokenSets: Float32Array[] = [];
   const used: string[] = [];

@@ -6,14 +6,14 @@ import { fitSemanticCentroids } from './semantic';
 export interface SessionClusterOptions {
   /** Thing clusters; default grows with the number of instances (√n, at least 2, at most 80). */
   thingK?: number;
-  /** Semantic (stuff) clusters; STEGO's 27 by default. */
-  stuffK: number;
+  /** Semantic (stuff) clusters; STEGO's 27 once a session has enough photos (see defaultStuffK). */
+  stuffK?: number;
   seed: number;
   /** Patch tokens used per image to fit the semantic centroids (all of them when larger). */
   tokensPerImage: number;
 }
 
-export const SESSION_CLUSTER_DEFAULTS: SessionClusterOptions = { stuffK: 27, seed: 0, tokensPerImage: 400 };
+export const SESSION_CLUSTER_DEFAULTS: SessionClusterOptions = { seed: 0, tokensPerImage: 400 };
 
 export interface SessionClusters {
   thingK: number;
@@ -30,6 +30,14 @@ export interface SessionClusters {
 
 export function defaultThingK(instanceCount: number): number {
   return Math.max(Math.min(2, instanceCount), Math.min(80, Math.round(Math.sqrt(instanceCount))));
+}
+
+/**
+ * STEGO's 27 classes describe a dataset; one or two photos hold far fewer, and 27 clusters would cut
+ * their regions into stripes. So a small session starts with fewer (6 for one photo) up to 27 at 12.
+ */
+export function defaultStuffK(imageCount: number): number {
+  return Math.min(27, 4 + 2 * imageCount);
 }
 
 /** Evenly strided rows, so every part of every image is represented. */
@@ -55,7 +63,7 @@ export function fitSessionClusters(
   const thingK = Math.min(instanceFeatures.length, opts.thingK ?? defaultThingK(instanceFeatures.length));
   const things: KMeansResult | null = thingK > 0 ? kMeans(flat, instanceFeatures.length, featureDim, { k: thingK, seed: opts.seed }) : null;
   const sampled = tokenSets.map((t) => strideSample(t, tokenDim, opts.tokensPerImage));
-  const stuff = fitSemanticCentroids(sampled, tokenDim, { k: opts.stuffK, seed: opts.seed + 1 });
+  const stuff = fitSemanticCentroids(sampled, tokenDim, { k: opts.stuffK ?? defaultStuffK(tokenSets.length), seed: opts.seed + 1 });
   return {
     thingK: things?.k ?? 0,
     stuffK: stuff.k,

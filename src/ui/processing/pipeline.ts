@@ -43,7 +43,7 @@ async function fit(ids: string[]): Promise<void> {
   const seg = useSeg.getState();
   seg.setProgress({ phase: 'clustering' });
   const pool = await readyPool();
-  const summary = await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, stuffK: 27, seed: 0 }));
+  const summary = await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, seed: 0 }));
   applyClusters(summary);
 }
 
