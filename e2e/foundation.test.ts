@@ -58,6 +58,8 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
 
   it('brings the photos back after a reload', async () => {
     const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    await app.page.getByTestId('gallery').waitFor();
+    await app.waitForAllLabelled(2);
     const before = await app.galleryCount();
     assert.ok(before >= 2, `photos from the earlier tests are listed (${before})`);
     await app.page.reload();

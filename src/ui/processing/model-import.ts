@@ -22,6 +22,8 @@ let client: ModelClient | null = null;
 let db: Promise<ModelDb> | null = null;
 /** Jobs run one after another: each waits for the previous one to settle. */
 let lastJob: Promise<unknown> = Promise.resolve();
+/** Counts started jobs, so a late cancel timer can tell whether its job is still the running one. */
+let jobNumber = 0;
 
 function modelDb(): Promise<ModelDb> {
   db ??= openModelDb();
@@ -70,6 +72,7 @@ function onProgress(progress: ModelProgress): void {
 /** Runs one job in the model worker with progress in the store; resolves with the stored manifest. */
 function runJob(job: ModelJob, call: (api: Comlink.Remote<ModelWorkerApi>) => Promise<ModelManifest>): Promise<ModelManifest> {
   const run = lastJob.then(async () => {
+    jobNumber++;
     setJob(job);
     const c = modelWorker();
     try {
@@ -132,9 +135,10 @@ export function cancelModelJob(): void {
   const c = client;
   if (!c || !useApp.getState().models.job) return;
   void c.api.cancel();
-  const running = useApp.getState().models.job;
+  const cancelled = jobNumber;
   setTimeout(() => {
-    if (useApp.getState().models.job === running && client === c) c.stop(CANCELLED);
+    const stillRunning = jobNumber === cancelled && useApp.getState().models.job !== null;
+    if (stillRunning && client === c) c.stop(CANCELLED);
   }, CANCEL_GRACE_MS);
 }
 
