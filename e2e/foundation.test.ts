@@ -1,33 +1,14 @@
 // End to end on the built app: a real coco-dev photo dropped on the page becomes a feature view
 // computed by onnxruntime-web on WASM; bad files give readable messages and the page keeps working.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser } from './harness/browser';
-import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, textFile, truncatedJpeg } from './harness/files';
-import { serveBuiltApp, type AppServer } from './harness/server';
+import { it } from 'node:test';
+import { cocoDevPhotos, textFile, truncatedJpeg } from './harness/files';
+import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
-const skip = hasCocoDev() ? false : `needs ${COCO_DEV_IMAGES} (see ../shared/data/README.md)`;
-if (skip) console.warn(`SKIPPED foundation e2e: ${skip}`);
-
-describe('foundation: drop a photo, see its features', { skip }, () => {
-  let server: AppServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  before(async () => {
-    server = await serveBuiltApp();
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeApp('foundation: drop a photo, see its features', { webgpu: false }, (s) => {
   it('shows the feature view of a dropped coco-dev photo, computed on WASM with threads', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     const badge = await app.backendBadge();
     assert.match(badge, /^WASM · [2-9] threads/, `badge says "${badge}"`);
     await app.drop(cocoDevPhotos(1));
@@ -41,7 +22,7 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
   });
 
   it('refuses a non-image and a corrupt photo with readable messages and keeps working', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     await app.backendBadge();
     await app.drop([textFile('notes.txt', 'not a photo'), textFile('holiday.jpg', 'renamed text')]);
     assert.match(await app.waitForAlert(/notes\.txt/), /not an image/);
@@ -57,7 +38,7 @@ describe('foundation: drop a photo, see its features', { skip }, () => {
   });
 
   it('brings the photos back after a reload', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     await app.page.getByTestId('gallery').waitFor();
     await app.waitForAllLabelled(2);
     const before = await app.galleryCount();

@@ -3,15 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser } from './harness/browser';
-import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, type DropFile } from './harness/files';
-import { serveBuiltApp, type AppServer } from './harness/server';
+import { it } from 'node:test';
+import { cocoDevPhotos, type DropFile } from './harness/files';
+import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
-
-const skip = hasCocoDev() ? false : `needs ${COCO_DEV_IMAGES} (see ../shared/data/README.md)`;
-if (skip) console.warn(`SKIPPED models e2e: ${skip}`);
 
 const DINO_FIXTURES = path.resolve(import.meta.dirname, '../tests/fixtures/dino');
 const BINARY = 'application/octet-stream';
@@ -30,25 +25,9 @@ function randomBytes(name: string, length: number): DropFile {
 /** tiny_dino.pth: embed 48 (not a multiple of 64), so it needs "Heads" = 4; patch 8 → 28×28 at 224 px. */
 const TINY_NAME = /DINO ViT-d48\/8 \(224 px\) · tiny_dino\.pth/;
 
-describe('models: import, convert, select, refuse', { skip }, () => {
-  let server: AppServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  before(async () => {
-    server = await serveBuiltApp();
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    // The test machine has no internet; abort the official URL so the failure is immediate.
-    await context.route('https://dl.fbaipublicfiles.com/**', (route) => route.abort('internetdisconnected'));
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeApp('models: import, convert, select, refuse', { webgpu: false }, (s) => {
   it('converts a dropped DINO .pth at 224 px, lists it, selects it and computes features with it', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     await app.backendBadge();
     await app.waitForModel(/Tiny ViT/);
     assert.deepEqual((await app.models()).filter((m) => m.active).map((m) => m.id), ['tiny-vit']);
@@ -71,7 +50,7 @@ describe('models: import, convert, select, refuse', { skip }, () => {
   });
 
   it('refuses bad model files with messages naming the problem, and keeps working', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     await app.backendBadge();
     await app.drop([fixture('tiny_dino.pth', 'no_heads.pth')]);
     assert.match(await app.waitForAlert(/no_heads\.pth/), /embed dim 48 is not a multiple of 64.*"Heads"/);
@@ -96,7 +75,7 @@ describe('models: import, convert, select, refuse', { skip }, () => {
   });
 
   it('says clearly that an official checkpoint cannot be downloaded offline', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     await app.backendBadge();
     await app.downloadCheckpoint('dino-vits16');
     const text = await app.waitForAlert(/could not download/i);
@@ -109,7 +88,7 @@ describe('models: import, convert, select, refuse', { skip }, () => {
   });
 
   it('shows a download in progress and cancels it; a stand-in server\'s checkpoint is converted and used', async () => {
-    const app = await AppPage.open(context, server.url, '?model=tiny-vit&refine=none');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     await app.backendBadge();
     await app.waitForModel(/Tiny ViT/);
     await app.page.route(/dino_deitsmall8_pretrain\.pth$/, () => {}); // never answers: a stalled download
@@ -134,7 +113,7 @@ describe('models: import, convert, select, refuse', { skip }, () => {
 
   it('remembers the last model in a new tab, loads it from the cache, and deletes imported models', async () => {
     // No ?model=: the last choice (the model downloaded above) comes from the browser's model cache.
-    const app = await AppPage.open(context, server.url, '?refine=none');
+    const app = await AppPage.open(s.context, s.url, '?refine=none');
     await app.waitForActiveModel(/· DINO ViT-d48\/8 \(224 px\)$/);
     await app.waitForOverlay();
     await app.showFeatures();

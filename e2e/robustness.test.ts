@@ -1,31 +1,14 @@
 // What must not break a session: a huge photo (downscaled for features, shown full size) and a
 // processing worker that dies (it is replaced, the user is told, the next photo still works).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './harness/browser';
-import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev } from './harness/files';
-import { serveBuiltApp, type AppServer } from './harness/server';
+import { it } from 'node:test';
+import { cocoDevPhotos } from './harness/files';
+import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
-const skip = hasCocoDev() ? false : `needs ${COCO_DEV_IMAGES} (see ../shared/data/README.md)`;
-if (skip) console.warn(`SKIPPED robustness e2e: ${skip}`);
-
-describe('robustness', { skip }, () => {
-  let server: AppServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await serveBuiltApp();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeApp('robustness', { webgpu: false }, (s) => {
   it('segments an 8000×6000 photo and keeps its full size', async () => {
-    const app = await AppPage.open(browser, server.url, '?model=tiny-vit&refine=guided');
+    const app = await AppPage.open(s.browser, s.url, '?model=tiny-vit&refine=guided');
     await app.backendBadge();
     await app.dropGeneratedJpeg('huge.jpg', 8000, 6000);
     await app.waitForAllLabelled(1);
@@ -39,7 +22,7 @@ describe('robustness', { skip }, () => {
   });
 
   it('replaces a crashed worker, says so, and goes on with the next photo', async () => {
-    const app = await AppPage.open(browser, server.url, '?model=tiny-vit&refine=none&debug');
+    const app = await AppPage.open(s.browser, s.url, '?model=tiny-vit&refine=none&debug');
     await app.backendBadge();
     await app.page.evaluate(() => (globalThis as unknown as { __u2seg: { crashWorker(): Promise<void> } }).__u2seg.crashWorker());
     assert.match(await app.waitForAlert(/processing worker stopped/), /fresh worker has taken over/);

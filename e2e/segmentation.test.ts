@@ -2,16 +2,11 @@
 // views, name and merge clusters, undo, export the zip and check its COCO files, reload, still there.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { unzipSync } from 'fflate';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchBrowser } from './harness/browser';
-import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, truncatedJpeg } from './harness/files';
-import { serveBuiltApp, type AppServer } from './harness/server';
+import { cocoDevPhotos, truncatedJpeg } from './harness/files';
+import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
-
-const skip = hasCocoDev() ? false : `needs ${COCO_DEV_IMAGES} (see ../shared/data/README.md)`;
-if (skip) console.warn(`SKIPPED segmentation e2e: ${skip}`);
 
 const QUERY = '?model=tiny-vit&refine=guided';
 const PHOTOS = cocoDevPhotos(4);
@@ -28,23 +23,9 @@ function jpegSizeHW(base64: string): [number, number] {
   throw new Error('no SOF marker');
 }
 
-describe('segmentation session', { skip }, () => {
-  let server: AppServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  before(async () => {
-    server = await serveBuiltApp();
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+describeApp('segmentation session', { webgpu: false }, (s) => {
   it('labels several photos and shows the three views', async () => {
-    const app = await AppPage.open(context, server.url, QUERY);
+    const app = await AppPage.open(s.context, s.url, QUERY);
     await app.backendBadge();
     await app.drop(PHOTOS);
     await app.waitForOverlay();
@@ -60,7 +41,7 @@ describe('segmentation session', { skip }, () => {
   });
 
   it('renames and merges clusters, undoes, and exports COCO files that match the photos', async () => {
-    const app = await AppPage.open(context, server.url, QUERY);
+    const app = await AppPage.open(s.context, s.url, QUERY);
     await app.waitForAllLabelled(PHOTOS.length);
     await app.renameCluster(1, 'table things');
     assert.equal(await app.clusterName(1), 'table things');
@@ -99,7 +80,7 @@ describe('segmentation session', { skip }, () => {
   });
 
   it('finds the session intact after a reload, and a corrupt photo only gives a message', async () => {
-    const app = await AppPage.open(context, server.url, QUERY);
+    const app = await AppPage.open(s.context, s.url, QUERY);
     await app.waitForAllLabelled(PHOTOS.length);
     assert.equal(await app.clusterName(1), 'table things', 'names survive the reload');
     await app.drop([truncatedJpeg('broken.jpg')]);

@@ -1,49 +1,11 @@
 // Box and mask IoU matrices with pycocotools' maskApi semantics (bbIou, rleIou, rleArea, rleToBbox).
 // Method §7 (COCO AP follows pycocotools): crowd ground truth uses the detection's area as union.
 
+import { rleArea, rleToBbox } from '../coco/rle';
 import type { BboxXYWH, Rle } from '../coco/types';
 
-/** Foreground pixel count: the sum of the odd (one-valued) runs. */
-export function rleArea(rle: Rle): number {
-  let area = 0;
-  for (let j = 1; j < rle.counts.length; j += 2) area += rle.counts[j];
-  return area;
-}
-
-/**
- * Tight [x, y, w, h] of the foreground, as maskApi's rleToBbox (current version, which widens to
- * the full height when a run crosses a column boundary). Empty masks give [0, 0, 0, 0].
- */
-export function rleToBbox(rle: Rle): BboxXYWH {
-  const h = rle.size[0];
-  const w = rle.size[1];
-  // A trailing zero run carries no boundary information.
-  const m = Math.floor(rle.counts.length / 2) * 2;
-  if (m === 0 || h === 0) return [0, 0, 0, 0];
-  let xs = w;
-  let ys = h;
-  let xe = 0;
-  let ye = 0;
-  let cumulative = 0;
-  let runStartX = 0;
-  for (let j = 0; j < m; j++) {
-    cumulative += rle.counts[j];
-    // Even j: first pixel of a one-run; odd j: its last pixel.
-    const t = cumulative - (j % 2);
-    const y = t % h;
-    const x = (t - y) / h;
-    if (j % 2 === 0) runStartX = x;
-    else if (runStartX < x) {
-      ys = 0;
-      ye = h - 1;
-    }
-    xs = Math.min(xs, x);
-    xe = Math.max(xe, x);
-    ys = Math.min(ys, y);
-    ye = Math.max(ye, y);
-  }
-  return [xs, ys, xe - xs + 1, ye - ys + 1];
-}
+// Area and box come from the COCO RLE module: one implementation of maskApi's rleArea/rleToBbox.
+export { rleArea, rleToBbox };
 
 /**
  * IoU of every detection box with every ground-truth box, layout [d * nGt + g] (dt-major, as
