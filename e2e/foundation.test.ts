@@ -1,6 +1,9 @@
 // End to end on the built app: a real coco-dev photo dropped on the page becomes a feature view
 // computed by onnxruntime-web on WASM; bad files give readable messages and the page keeps working.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { it } from 'node:test';
 import { cocoDevPhotos, textFile, truncatedJpeg } from './harness/files';
 import { describeApp } from './harness/suite';
@@ -34,6 +37,20 @@ describeApp('foundation: drop a photo, see its features', { webgpu: false }, (s)
     await app.waitForOverlay();
     await app.screenshot('foundation-bad-input');
     assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+
+  it('takes a whole folder from the folder picker, photos in, other files refused', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'u2seg-folder-'));
+    const photos = cocoDevPhotos(5).slice(3);
+    photos.forEach((p) => writeFileSync(path.join(dir, p.name), Buffer.from(p.base64, 'base64')));
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a photo');
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
+    await app.backendBadge();
+    const before = await app.galleryCount();
+    await app.page.getByTestId('folder-input').setInputFiles(dir);
+    assert.match(await app.waitForAlert(/notes\.txt/), /not an image/);
+    await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=gallery] li').length === n, before + photos.length);
     await app.close();
   });
 
