@@ -2,9 +2,10 @@
 // views, name and merge clusters, undo, export the zip and check its COCO files, reload, still there.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { it } from 'node:test';
 import { unzipSync } from 'fflate';
-import { cocoDevPhotos, truncatedJpeg } from './harness/files';
+import { cocoDevPhotos, COCO_DEV_IMAGES, truncatedJpeg } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
@@ -76,6 +77,23 @@ describeApp('segmentation session', { webgpu: false }, (s) => {
     const panoptic = JSON.parse(Buffer.from(files['annotations/panoptic_u2seg.json']).toString()) as { annotations: { file_name: string }[] };
     for (const a of panoptic.annotations) assert.ok(files[`annotations/panoptic_u2seg/${a.file_name}`], `${a.file_name} is in the zip`);
     assert.equal(Object.keys(files).filter((f) => f.startsWith('semantic/')).length, PHOTOS.length);
+    await app.close();
+  });
+
+  it('overlays imported COCO ground truth, and refuses a malformed file naming the bad record', async () => {
+    const app = await AppPage.open(s.context, s.url, QUERY);
+    await app.waitForAllLabelled(PHOTOS.length);
+    const bad = { images: [{ id: 1, file_name: 'a.jpg', width: 10, height: 10 }], categories: [{ id: 1, name: 'x' }], annotations: [{ id: 5, image_id: 1, category_id: 1, segmentation: [[0, 0, 1]], area: 1, bbox: [0, 0, 1, 1], iscrowd: 0 }] };
+    await app.drop([{ name: 'bad.json', mimeType: 'application/json', base64: Buffer.from(JSON.stringify(bad)).toString('base64') }]);
+    assert.match(await app.waitForAlert(/bad\.json was not imported/), /annotations\[0\]/);
+    const gt = readFileSync(path.join(COCO_DEV_IMAGES, '..', 'instances.json'));
+    await app.drop([{ name: 'instances.json', mimeType: 'application/json', base64: gt.toString('base64') }]);
+    assert.match(await app.waitForAlert(/ground truth with/), new RegExp(`for ${PHOTOS.length} of your photos`));
+    await app.page.keyboard.press('g');
+    await app.waitForOverlayMode('ground-truth');
+    assert.ok((await app.overlayCoverage()) > 0.05, 'ground truth covers part of the photo');
+    await app.screenshot('segmentation-ground-truth');
+    await app.page.keyboard.press('g');
     await app.close();
   });
 

@@ -19,7 +19,21 @@ export interface ExportRequestImage {
   sizeHW: [number, number];
 }
 
+export interface GroundTruthSummary {
+  images: number;
+  annotations: number;
+  categories: number;
+  /** File names of the imported images (the UI matches them to the session's photos). */
+  fileNames: string[];
+}
+
 export interface ViewWorkerApi {
+  /** Validates and keeps a COCO instances file as ground truth (throws naming the bad records). */
+  importGroundTruth(file: Blob): Promise<GroundTruthSummary>;
+  /** The ground truth kept from an earlier import, if any. */
+  groundTruthSummary(): Promise<GroundTruthSummary | null>;
+  /** Ground-truth overlay of one photo (matched by file name), at the annotations' size. */
+  renderGroundTruth(fileName: string): Promise<OverlayImage | null>;
   /** The overlay of one image's labels in a view, at label resolution; null when not labelled yet. */
   render(id: string, style: OverlayStyle): Promise<OverlayImage | null>;
   /** What lies under a pixel (label-resolution coordinates) in a view. */

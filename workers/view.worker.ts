@@ -5,9 +5,11 @@ import { zipFiles } from '../src/core/coco/zip';
 import { buildSessionExport, type ExportImage } from '../src/core/export/session-export';
 import type { ImagePass } from '../src/core/pipeline/image-pass';
 import { pixelInfo, renderOverlay, type LabelGrid } from '../src/core/render/overlay';
-import { getResult, openSessionDb, type SessionDb } from '../src/storage/session-db';
+import { readInstancesDataset, type ParsedInstancesDataset } from '../src/core/coco/instances-reader';
+import { groundTruthFor, nameColour, renderGroundTruth } from '../src/core/render/ground-truth';
+import { getMeta, getResult, openSessionDb, putMeta, type SessionDb } from '../src/storage/session-db';
 import { LABELS, PASS, type StoredLabels } from './pipeline-jobs';
-import type { ViewWorkerApi } from './view-api';
+import type { GroundTruthSummary, ViewWorkerApi } from './view-api';
 
 let dbPromise: Promise<SessionDb> | null = null;
 const db = () => (dbPromise ??= openSessionDb());
@@ -52,7 +54,43 @@ async function exportImages(images: Parameters<ViewWorkerApi['exportZip']>[0]): 
   return out;
 }
 
+const GT_KEY = 'groundTruth';
+let groundTruth: ParsedInstancesDataset | null | undefined;
+
+async function loadGroundTruth(): Promise<ParsedInstancesDataset | null> {
+  if (groundTruth !== undefined) return groundTruth;
+  const text = await getMeta<string>(await db(), GT_KEY);
+  groundTruth = text ? readInstancesDataset(text) : null;
+  return groundTruth;
+}
+
+function summarise(gt: ParsedInstancesDataset): GroundTruthSummary {
+  const { images, annotations, categories } = gt.dataset;
+  return { images: images.length, annotations: annotations.length, categories: categories.length, fileNames: images.map((im) => im.file_name) };
+}
+
 const api: ViewWorkerApi = {
+  async importGroundTruth(file) {
+    const text = await file.text();
+    const parsed = readInstancesDataset(text);
+    await putMeta(await db(), GT_KEY, text);
+    groundTruth = parsed;
+    return summarise(parsed);
+  },
+
+  async groundTruthSummary() {
+    const gt = await loadGroundTruth().catch(() => null);
+    return gt ? summarise(gt) : null;
+  },
+
+  async renderGroundTruth(fileName) {
+    const gt = await loadGroundTruth();
+    const image = gt ? groundTruthFor(gt, fileName) : null;
+    if (!image) return null;
+    const rgba = renderGroundTruth(image, nameColour);
+    return Comlink.transfer({ rgba, width: image.width, height: image.height }, [rgba.buffer]);
+  },
+
   async render(id, style) {
     const grid = await labelGrid(id);
     if (!grid) return null;

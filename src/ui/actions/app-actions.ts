@@ -48,6 +48,13 @@ export function registerAppActions(): void {
     { name: 'view.opacityUp', label: 'More opaque', keys: [']'], perform: () => seg().setView({ opacity: Math.min(1, seg().view.opacity + 0.1) }) },
     { name: 'view.opacityDown', label: 'More transparent', keys: ['['], perform: () => seg().setView({ opacity: Math.max(0, seg().view.opacity - 0.1) }) },
     { name: 'view.features', label: 'Show backbone features', keys: ['f'], perform: () => seg().setView({ showFeatures: !seg().view.showFeatures }) },
+    {
+      name: 'view.groundTruth',
+      label: 'Show ground truth',
+      keys: ['g'],
+      enabled: () => seg().groundTruth != null,
+      perform: () => seg().setView({ showGroundTruth: !seg().view.showGroundTruth }),
+    },
     { name: 'nav.next', label: 'Next photo', keys: ['ArrowRight', 'j'], perform: () => step(1) },
     { name: 'nav.prev', label: 'Previous photo', keys: ['ArrowLeft', 'k'], perform: () => step(-1) },
     { name: 'edit.undo', label: 'Undo', keys: ['mod+z'], enabled: () => seg().undoStack.length > 0, perform: () => seg().undo() },

@@ -5,6 +5,7 @@ import { clearSession as clearStore, listImages, openSessionDb, putImage, type S
 import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
+import { importGroundTruth, restoreGroundTruth } from './ground-truth';
 import { importModelFile } from './model-import';
 import { cancelProcessing, processPhotos, resumePhotos } from './pipeline';
 
@@ -27,7 +28,7 @@ export async function ingestFiles(files: File[]): Promise<void> {
     const kind = sniff(await head(file), file.name);
     if (kind.kind === 'image') accepted.push({ id: crypto.randomUUID(), file });
     else if (kind.kind === 'unknown') notify('error', `${file.name} was not added: ${kind.reason}.`);
-    else if (kind.kind === 'json') notify('error', `${file.name} was not added: importing COCO files is not available yet.`);
+    else if (kind.kind === 'json') void importGroundTruth(file);
     else void importModelFile(file, kind.kind);
   }
   if (!accepted.length) return;
@@ -48,6 +49,7 @@ export async function restoreSession(): Promise<void> {
     const stored = await listImages(await sessionDb());
     const items = stored.map((s) => ({ id: s.id, file: new File([s.blob], s.name, { type: s.blob.type }) }));
     list(items);
+    void restoreGroundTruth();
     await resumePhotos(items);
   } catch (err) {
     useApp.getState().notify('error', `The previous session could not be restored: ${(err as Error).message}`);

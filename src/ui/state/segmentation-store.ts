@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import { applyClusterEdit, newClusterTable, type ClusterEdit, type ClusterTable } from '../../core/session/cluster-table';
 import type { ColourBy, ViewMode } from '../../core/render/overlay';
 import type { SegmentSummary } from '../../../workers/backbone-api';
+import type { GroundTruthSummary } from '../../../workers/view-api';
 
 export type Stage = 'queued' | 'processing' | 'labelling' | 'labelled' | 'error';
 
@@ -20,6 +21,8 @@ export interface ViewState {
   /** Overlay opacity 0..1 */
   opacity: number;
   showFeatures: boolean;
+  /** Show imported COCO ground truth instead of the pseudo labels. */
+  showGroundTruth: boolean;
 }
 
 export interface Progress {
@@ -42,6 +45,8 @@ interface SegState {
   /** Desired thing K for the next clustering (null = automatic). */
   thingK: number | null;
   dialog: 'export' | 'help' | null;
+  groundTruth: GroundTruthSummary | null;
+  setGroundTruth(gt: GroundTruthSummary | null): void;
   setDialog(d: 'export' | 'help' | null): void;
   setClusters(c: ClusterState, table?: ClusterTable): void;
   /** Applies edits as one undoable step; throws (message for the user) when an edit is refused. */
@@ -67,7 +72,7 @@ function applyAll(table: ClusterTable, edits: ClusterEdit[]): { table: ClusterTa
   return { table, inverse };
 }
 
-const INITIAL_VIEW: ViewState = { mode: 'panoptic', colourBy: 'cluster', outlines: true, opacity: 0.6, showFeatures: false };
+const INITIAL_VIEW: ViewState = { mode: 'panoptic', colourBy: 'cluster', outlines: true, opacity: 0.6, showFeatures: false, showGroundTruth: false };
 
 export const useSeg = create<SegState>()((set, get) => ({
   clusters: null,
@@ -81,6 +86,8 @@ export const useSeg = create<SegState>()((set, get) => ({
   selectedCategory: null,
   thingK: null,
   dialog: null,
+  groundTruth: null,
+  setGroundTruth: (groundTruth) => set({ groundTruth }),
   setDialog: (dialog) => set({ dialog }),
   setClusters: (clusters, table) =>
     set({ clusters, table: table ?? newClusterTable(Math.max(clusters.thingK, 1), clusters.stuffK), undoStack: [], redoStack: [] }),

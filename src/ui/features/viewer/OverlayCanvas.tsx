@@ -5,7 +5,7 @@ import { resolveCluster } from '../../../core/session/cluster-table';
 import { viewWorker } from '../../processing/view-client';
 import { overlayLut, useSeg } from '../../state/segmentation-store';
 
-export function OverlayCanvas({ id }: { id: string }) {
+export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const mode = useSeg((s) => s.view.mode);
   const colourBy = useSeg((s) => s.view.colourBy);
@@ -13,23 +13,28 @@ export function OverlayCanvas({ id }: { id: string }) {
   const opacity = useSeg((s) => s.view.opacity);
   const table = useSeg((s) => s.table);
   const segments = useSeg((s) => s.segmentsById[id]);
+  const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
   useEffect(() => {
     let stale = false;
     const canvas = ref.current;
-    if (!canvas || !segments) return;
+    if (!canvas || (!segments && !showGt)) return;
     const lutRgba = overlayLut(table, (c) => resolveCluster(table, c));
-    void viewWorker()
-      .render(id, { mode, colourBy, outlines, lutRgba })
-      .then((img) => {
-        if (stale || !img) return;
-        canvas.width = img.width;
-        canvas.height = img.height;
-        canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
-        canvas.dataset.rendered = `${mode}`;
-      });
+    const painting = showGt ? viewWorker().renderGroundTruth(fileName) : viewWorker().render(id, { mode, colourBy, outlines, lutRgba });
+    void painting.then((img) => {
+      if (stale) return;
+      if (!img) {
+        canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+        canvas.dataset.rendered = showGt ? 'no-ground-truth' : '';
+        return;
+      }
+      canvas.width = img.width;
+      canvas.height = img.height;
+      canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+      canvas.dataset.rendered = showGt ? 'ground-truth' : mode;
+    });
     return () => {
       stale = true;
     };
-  }, [id, mode, colourBy, outlines, table, segments]);
+  }, [id, fileName, mode, colourBy, outlines, table, segments, showGt]);
   return <canvas ref={ref} className="overlay" style={{ opacity }} data-testid="overlay" />;
 }

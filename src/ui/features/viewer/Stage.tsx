@@ -22,6 +22,7 @@ export function Stage({ id, name }: { id: string; name: string }) {
   const table = useSeg((s) => s.table);
   const mode = useSeg((s) => s.view.mode);
   const labelled = useSeg((s) => Boolean(s.segmentsById[id]));
+  const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
   const view = zoom.forId === id ? zoom : { scale: 1, tx: 0, ty: 0, forId: id };
 
   const onWheel = (e: WheelEvent) => {
@@ -40,7 +41,7 @@ export function Stage({ id, name }: { id: string; name: string }) {
       return;
     }
     const canvas = e.currentTarget.querySelector('canvas.overlay') as HTMLCanvasElement | null;
-    if (!canvas || !labelled || pending.current || !canvas.width) return;
+    if (!canvas || !labelled || showGt || pending.current || !canvas.width) return;
     const r = canvas.getBoundingClientRect();
     const x = ((e.clientX - r.left) / r.width) * canvas.width;
     const y = ((e.clientY - r.top) / r.height) * canvas.height;
@@ -70,7 +71,7 @@ export function Stage({ id, name }: { id: string; name: string }) {
     >
       <div className="stage-content" style={{ transform: `translate(${view.tx}px, ${view.ty}px) scale(${view.scale})` }}>
         <img src={pixelStore.get(id)?.photoUrl} alt={name} data-testid="photo" draggable={false} />
-        {labelled && <OverlayCanvas id={id} />}
+        {(labelled || showGt) && <OverlayCanvas id={id} fileName={name} />}
       </div>
       {hover && (
         <div className="hover-label" data-testid="hover-label" style={{ left: hover.x + 12, top: hover.y + 12 }}>

@@ -22,6 +22,7 @@ function ActionButton({ name, active, testId }: { name: string; active?: boolean
 export function Toolbar() {
   const v = useSeg((s) => s.view);
   const setView = useSeg((s) => s.setView);
+  const hasGt = useSeg((s) => s.groundTruth != null);
   return (
     <div className="toolbar" role="toolbar">
       <div className="group" role="group" aria-label="view">
@@ -42,6 +43,11 @@ export function Toolbar() {
       <label>
         <input type="checkbox" checked={v.showFeatures} onChange={() => perform('view.features')} /> Features
       </label>
+      {hasGt && (
+        <label>
+          <input type="checkbox" checked={v.showGroundTruth} data-testid="toggle-ground-truth" onChange={() => perform('view.groundTruth')} /> Ground truth
+        </label>
+      )}
       <div className="group">
         <ActionButton name="edit.undo" />
         <ActionButton name="edit.redo" />
