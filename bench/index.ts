@@ -1,13 +1,20 @@
 // `npm run bench -- <suite> [args]`: runs one benchmark suite, prints its table and writes
 // bench/results/<suite>.json. Speed and memory targets live here, never in timed tests.
 import os from 'node:os';
+import { benchApp } from './app';
 import { benchBackbone } from './backbone';
 import { benchEigen } from './eigen';
+import { benchPipeline } from './pipeline';
 import { formatTable, writeResults, type Row } from './table';
 
-const SUITES: Record<string, (args: string[]) => Promise<Row[]>> = {
+/** One table, or several titled ones (the first is the JSON's `rows`, the rest go under `tables`). */
+type SuiteResult = Row[] | { tables: { title: string; rows: Row[] }[] };
+
+const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
+  app: benchApp,
   backbone: benchBackbone,
   eigen: () => benchEigen(),
+  pipeline: benchPipeline,
 };
 
 async function main(): Promise<void> {
@@ -17,10 +24,16 @@ async function main(): Promise<void> {
     process.stderr.write(`usage: npm run bench -- <${Object.keys(SUITES).join('|')}> [args]\n`);
     process.exit(2);
   }
-  const rows = await run(args);
+  const result = await run(args);
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', node: process.version };
-  process.stdout.write(`${formatTable(rows)}\n`);
-  process.stdout.write(`written to ${writeResults(suite, rows, { machine, args })}\n`);
+  if (Array.isArray(result)) {
+    process.stdout.write(`${formatTable(result)}\n`);
+    process.stdout.write(`written to ${writeResults(suite, result, { machine, args })}\n`);
+    return;
+  }
+  for (const t of result.tables) process.stdout.write(`${t.title}\n${formatTable(t.rows)}\n\n`);
+  const [first, ...rest] = result.tables;
+  process.stdout.write(`written to ${writeResults(suite, first?.rows ?? [], { machine, args, title: first?.title, tables: rest })}\n`);
 }
 
 main().catch((err: unknown) => {

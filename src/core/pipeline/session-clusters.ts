@@ -9,11 +9,22 @@ export interface SessionClusterOptions {
   /** Semantic (stuff) clusters; STEGO's 27 once a session has enough photos (see defaultStuffK). */
   stuffK?: number;
   seed: number;
-  /** Patch tokens used per image to fit the semantic centroids (all of them when larger). */
-  tokensPerImage: number;
+  /** Patch tokens per image used to fit the semantic centroids; default: defaultTokensPerImage. */
+  tokensPerImage?: number;
 }
 
-export const SESSION_CLUSTER_DEFAULTS: SessionClusterOptions = { seed: 0, tokensPerImage: 400 };
+export const SESSION_CLUSTER_DEFAULTS: SessionClusterOptions = { seed: 0 };
+
+/** Tokens over all photos for the stuff k-means: its cost grows with tokens × dims × K × iterations. */
+export const TOKEN_BUDGET = 12000;
+
+/**
+ * 400 tokens per photo for small sessions, fewer for large ones so the fit stays within the
+ * budget (215 coco-dev photos: 55 each; the fit took 54 s instead of 525 s at 400 each).
+ */
+export function defaultTokensPerImage(images: number): number {
+  return Math.max(16, Math.min(400, Math.floor(TOKEN_BUDGET / Math.max(images, 1))));
+}
 
 export interface SessionClusters {
   thingK: number;
@@ -62,7 +73,8 @@ export function fitSessionClusters(
   instanceFeatures.forEach((f, i) => flat.set(f, i * featureDim));
   const thingK = Math.min(instanceFeatures.length, opts.thingK ?? defaultThingK(instanceFeatures.length));
   const things: KMeansResult | null = thingK > 0 ? kMeans(flat, instanceFeatures.length, featureDim, { k: thingK, seed: opts.seed }) : null;
-  const sampled = tokenSets.map((t) => strideSample(t, tokenDim, opts.tokensPerImage));
+  const perImage = opts.tokensPerImage ?? defaultTokensPerImage(tokenSets.length);
+  const sampled = tokenSets.map((t) => strideSample(t, tokenDim, perImage));
   const stuff = fitSemanticCentroids(sampled, tokenDim, { k: opts.stuffK ?? defaultStuffK(tokenSets.length), seed: opts.seed + 1 });
   return {
     thingK: things?.k ?? 0,

@@ -1,0 +1,139 @@
+// A batch U2Seg run over a folder of photos (method.md §1–§5): phase 1 per photo of this shard
+// into the resumable cache, then phase 2 (finalize) once the cache covers the whole folder.
+//
+// Several machines: give each the same folder and flags with --shard i/n and its own --out; copy
+// every <out>/cache/entries/* (and failed/*) into one <out>/cache beside one config.json (all
+// shards write the same one), then `npm run segment -- --out <out> --finalize`.
+import type { RefineMethod } from '../core/pipeline/refine';
+import type { BackboneSession } from '../runtime/backbone-session';
+import { openNodeBackbone, readManifest } from '../runtime/ort-node';
+import { cacheDir, configFingerprint, ensurePassConfig, hasEntry, listFailures, recordFailure, writeEntry, CACHE_VERSION, type PassConfig } from './cache';
+import { finalize, type FinalizeOptions, type FinalizeSummary } from './finalize';
+import { IMAGE_EXTENSIONS, listImages, selectShard, type ImageFile, type Shard } from './image-list';
+import { processImageFile } from './image-stage';
+import { resolveModelManifest } from './model-path';
+import { ProgressBar, type ProgressSink } from './progress';
+
+export interface SegmentOptions {
+  /** Photo folder; optional with finalizeOnly (phase 2 reads only the cache). */
+  folder?: string;
+  outDir: string;
+  /** Model id in public/models or manifest path; the index's default when absent. */
+  model?: string;
+  shard?: Shard;
+  refine: RefineMethod;
+  thingK?: number;
+  stuffK: number;
+  maxSidePx: number;
+  seed: number;
+  maxMasks: number;
+  /** MaskCut τ; the model manifest's when absent. */
+  tau?: number;
+  threads?: number;
+  /** Only the first N photos of the sorted folder (before sharding). */
+  limit?: number;
+  /** Patch tokens per photo for the stuff clusters (default: a total budget, see finalize.ts). */
+  tokensPerImage?: number;
+  finalizeOnly?: boolean;
+  /** Where progress and notes go; null for silence. */
+  progress: ProgressSink | null;
+}
+
+export const SEGMENT_DEFAULTS = { refine: 'crf', stuffK: 27, maxSidePx: 1024, seed: 0, maxMasks: 3 } as const;
+
+export interface SegmentSummary {
+  /** Photos in the folder (after --limit). */
+  listed: number;
+  /** Photos in this shard. */
+  selected: number;
+  processed: number;
+  /** Already cached (resume). */
+  skipped: number;
+  failed: { key: string; error: string }[];
+  /** Every listed photo has a cache entry or a failure record. */
+  complete: boolean;
+  finalized: FinalizeSummary | null;
+}
+
+async function passConfigFor(opts: SegmentOptions): Promise<{ config: PassConfig; manifestPath: string }> {
+  const manifestPath = resolveModelManifest(opts.model);
+  const manifest = await readManifest(manifestPath);
+  const config: PassConfig = {
+    version: CACHE_VERSION,
+    modelId: manifest.id,
+    modelSha256: manifest.sha256,
+    maxSidePx: opts.maxSidePx,
+    refine: opts.refine,
+    tau: opts.tau ?? manifest.tau,
+    maxMasks: opts.maxMasks,
+  };
+  return { config, manifestPath };
+}
+
+async function runPhase1(opts: SegmentOptions, todo: ImageFile[], config: PassConfig, manifestPath: string) {
+  const dir = cacheDir(opts.outDir);
+  const pending = todo.filter((f) => !hasEntry(dir, f.key));
+  const bar = new ProgressBar(pending.length, opts.progress);
+  const failed: { key: string; error: string }[] = [];
+  if (!pending.length) return { processed: 0, failed };
+  const fingerprint = configFingerprint(config);
+  let session: BackboneSession | null = null;
+  try {
+    session = await openNodeBackbone(manifestPath, opts.threads);
+    for (const file of pending) {
+      try {
+        const entry = await processImageFile(session, file.key, file.absPath, { ...config, configFingerprint: fingerprint });
+        await writeEntry(dir, entry);
+        bar.tick({ ...entry.meta.timingsMs });
+      } catch (err) {
+        const error = (err as Error).message;
+        await recordFailure(dir, file.key, error);
+        failed.push({ key: file.key, error });
+        bar.note(`skipped ${file.key}: ${error}`);
+        bar.tick();
+      }
+    }
+  } finally {
+    bar.finish();
+    await session?.release();
+  }
+  return { processed: pending.length - failed.length, failed };
+}
+
+function phase2Options(opts: SegmentOptions): FinalizeOptions {
+  const { outDir, thingK, stuffK, seed, tokensPerImage, progress } = opts;
+  return { outDir, thingK, stuffK, seed, tokensPerImage, progress };
+}
+
+/** Phase 1 for this shard, then phase 2 when the cache covers the folder (or only phase 2 with finalizeOnly). */
+export async function runSegment(opts: SegmentOptions): Promise<SegmentSummary> {
+  const dir = cacheDir(opts.outDir);
+  const note = (s: string) => opts.progress?.write(`${s}\n`);
+  if (opts.finalizeOnly) {
+    const finalized = await finalize({ ...phase2Options(opts) });
+    return { listed: finalized.images, selected: 0, processed: 0, skipped: 0, failed: [], complete: true, finalized };
+  }
+  if (!opts.folder) throw new Error('a photo folder is needed (or --finalize to cluster an existing cache)');
+  let all = await listImages(opts.folder, [opts.outDir]);
+  if (opts.limit !== undefined) all = all.slice(0, opts.limit);
+  if (!all.length) throw new Error(`no photos (${IMAGE_EXTENSIONS.join(' ')}) under ${opts.folder}`);
+  const todo = opts.shard ? selectShard(all, opts.shard) : all;
+  const { config, manifestPath } = await passConfigFor(opts);
+  await ensurePassConfig(dir, config);
+  const skipped = todo.filter((f) => hasEntry(dir, f.key)).length;
+  if (skipped) note(`resuming: ${skipped} of ${todo.length} photos already cached`);
+  const { processed, failed } = await runPhase1(opts, todo, config, manifestPath);
+  note(`phase 1: ${processed} processed, ${skipped} already cached, ${failed.length} failed of ${todo.length}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : ''}`);
+  const failedKeys = new Set((await listFailures(dir)).map((f) => f.key));
+  const cached = all.filter((f) => hasEntry(dir, f.key));
+  const complete = all.every((f) => hasEntry(dir, f.key) || failedKeys.has(f.key));
+  const summary: SegmentSummary = { listed: all.length, selected: todo.length, processed, skipped, failed, complete, finalized: null };
+  if (!complete) {
+    note(`cache holds ${cached.length} of ${all.length} photos; when every shard is done (and their caches merged), run with --finalize`);
+    return summary;
+  }
+  if (!cached.length) throw new Error('no photo could be processed');
+  summary.finalized = await finalize({ ...phase2Options(opts), keys: cached.map((f) => f.key), skipIfCurrent: true });
+  if (summary.finalized.reused) note(`phase 2: outputs in ${opts.outDir} are current (same photos and settings); not recomputed`);
+  return summary;
+}

@@ -1,0 +1,96 @@
+// `npm run eval`: scores U2Seg pseudo labels against COCO ground truth (method.md §7), either by
+// running the segment pipeline on a data set or on exported files alone. A thin shell over src/batch/eval.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { writeJsonAtomic } from '../batch/atomic-file';
+import { evaluateFiles, evaluateModel, type EvalReport, type ModelEvalOptions } from '../batch/eval/evaluate';
+import { formatRows } from '../batch/eval/text-table';
+import { resolveModelManifest } from '../batch/model-path';
+import { SEGMENT_DEFAULTS } from '../batch/segment';
+import { checkKnownFlags, choiceFlag, intFlag, parseArgs, type ParsedArgs } from './args';
+
+const USAGE = `usage:
+  npm run eval -- --data <folder with images/ and instances.json> [--model <id|manifest>] [--limit N]
+                  [--refine crf|guided|none] [--out <dir>] [--max-side PX] [--thing-k N] [--stuff-k N] [--seed N] [--threads N] [--tokens-per-image N]
+      segments the photos (reusing <out>/cache; default out/eval/<model>-<refine>-<max-side>), scores the outputs,
+      prints the table and writes it to <out>/eval.json
+  npm run eval -- --pred <results.json|instances.json> --gt <instances.json> [--clusters] [--json <file>]
+      class-agnostic AP/AR; then class AP with the predictions' own classes, or after mapping clusters to
+      classes when the categories are clusters (a dataset whose category names differ from the GT's, or
+      --clusters, e.g. for the instances_results.json of npm run segment, whose ids look like class ids)
+  npm run eval -- --pred-panoptic <json|dir> --gt-panoptic <json|dir> [--json <file>]`;
+
+const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image',
+  'pred', 'gt', 'pred-panoptic', 'gt-panoptic', 'clusters', 'json', 'quiet', 'help'];
+
+function modelOptions(parsed: ParsedArgs): ModelEvalOptions {
+  const { flags, switches } = parsed;
+  const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
+  const maxSidePx = intFlag(flags, 'max-side', 16) ?? SEGMENT_DEFAULTS.maxSidePx;
+  const modelId = path.basename(resolveModelManifest(flags.get('model')), '.json');
+  return {
+    dataDir: path.resolve(flags.get('data') ?? ''),
+    outDir: path.resolve(flags.get('out') ?? path.join('out', 'eval', `${modelId}-${refine}-${maxSidePx}`)),
+    model: flags.get('model'),
+    refine,
+    maxSidePx,
+    limit: intFlag(flags, 'limit', 1),
+    thingK: intFlag(flags, 'thing-k', 1),
+    stuffK: intFlag(flags, 'stuff-k', 1) ?? SEGMENT_DEFAULTS.stuffK,
+    seed: intFlag(flags, 'seed', 0) ?? SEGMENT_DEFAULTS.seed,
+    maxMasks: intFlag(flags, 'max-masks', 1) ?? SEGMENT_DEFAULTS.maxMasks,
+    threads: intFlag(flags, 'threads', 1),
+    tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
+    progress: switches.has('quiet') ? null : process.stderr,
+  };
+}
+
+async function run(parsed: ParsedArgs): Promise<{ report: EvalReport; jsonPath?: string }> {
+  const { flags, switches } = parsed;
+  if (flags.has('data')) {
+    const opts = modelOptions(parsed);
+    return { report: await evaluateModel(opts), jsonPath: flags.get('json') ?? path.join(opts.outDir, 'eval.json') };
+  }
+  const report = await evaluateFiles({
+    pred: flags.get('pred'),
+    gt: flags.get('gt'),
+    predPanoptic: flags.get('pred-panoptic'),
+    gtPanoptic: flags.get('gt-panoptic'),
+    clusters: switches.has('clusters'),
+  });
+  return { report, jsonPath: flags.get('json') };
+}
+
+/** Runs the command; prints the table on stdout and returns the exit code. */
+export async function runEvalCli(args: string[]): Promise<number> {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, ['clusters', 'quiet', 'help']);
+    checkKnownFlags(parsed, FLAGS);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.switches.has('help') || args.length === 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return args.length === 0 ? 2 : 0;
+  }
+  try {
+    const { report, jsonPath } = await run(parsed);
+    process.stdout.write(`${formatRows(report.rows)}\n`);
+    if (jsonPath) {
+      await writeJsonAtomic(path.resolve(jsonPath), { date: new Date().toISOString(), args, rows: report.rows, details: report.details });
+      process.stderr.write(`written to ${path.resolve(jsonPath)}\n`);
+    }
+    return 0;
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runEvalCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,96 @@
+// `npm run segment -- <photo folder> --out <folder> [...]`: U2Seg pseudo labels for a folder of
+// photos (method.md §1–§5) as COCO files. A thin shell over src/batch/segment.ts.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions, type SegmentSummary } from '../batch/segment';
+import { parseShard } from '../batch/image-list';
+import { checkKnownFlags, choiceFlag, intFlag, parseArgs } from './args';
+
+const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
+  --model <id|manifest.json>  backbone (default: public/models/index.json's default)
+  --shard i/n                 phase 1 on photos i, i+n, i+2n, … of the sorted folder only
+  --refine crf|guided|none    MaskCut mask refinement (default ${SEGMENT_DEFAULTS.refine})
+  --thing-k N                 thing clusters (default √instances, 2..80)
+  --stuff-k N                 semantic clusters (default ${SEGMENT_DEFAULTS.stuffK})
+  --max-side PX               label resolution limit (default ${SEGMENT_DEFAULTS.maxSidePx}); outputs are at the photo's size
+  --seed N                    k-means seed (default ${SEGMENT_DEFAULTS.seed})
+  --max-masks N               MaskCut masks per photo (default ${SEGMENT_DEFAULTS.maxMasks})
+  --tau T                     MaskCut affinity threshold (default: the model manifest's)
+  --threads N                 onnxruntime threads (default: all cores)
+  --limit N                   only the first N photos of the sorted folder
+  --tokens-per-image N        patch tokens per photo for the stuff clusters (default: 12000 in all, 16..400 per photo)
+  --finalize                  phase 2 only, over every photo in <out>/cache (after merging shards)
+  --quiet                     no progress on stderr
+Photos already in <out>/cache are skipped (resume). Phase 2 runs by itself once the cache covers the folder.
+Shards on several machines: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.`;
+
+const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'threads', 'limit', 'tokens-per-image', 'finalize', 'quiet', 'help'];
+
+export function segmentOptionsFromArgs(args: string[]): SegmentOptions {
+  const parsed = parseArgs(args, ['finalize', 'quiet', 'help']);
+  checkKnownFlags(parsed, FLAGS);
+  const { flags, positional, switches } = parsed;
+  const out = flags.get('out');
+  if (!out) throw new Error('--out <folder> is required');
+  if (positional.length > 1) throw new Error(`one photo folder expected, got ${positional.length}`);
+  const tau = flags.has('tau') ? Number(flags.get('tau')) : undefined;
+  if (tau !== undefined && !(tau > -1 && tau < 1)) throw new Error(`--tau must be a number in (-1, 1), got "${flags.get('tau')}"`);
+  return {
+    folder: positional[0],
+    outDir: path.resolve(out),
+    model: flags.get('model'),
+    shard: flags.has('shard') ? parseShard(flags.get('shard') ?? '') : undefined,
+    refine: choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine,
+    thingK: intFlag(flags, 'thing-k', 1),
+    stuffK: intFlag(flags, 'stuff-k', 1) ?? SEGMENT_DEFAULTS.stuffK,
+    maxSidePx: intFlag(flags, 'max-side', 16) ?? SEGMENT_DEFAULTS.maxSidePx,
+    seed: intFlag(flags, 'seed', 0) ?? SEGMENT_DEFAULTS.seed,
+    maxMasks: intFlag(flags, 'max-masks', 1) ?? SEGMENT_DEFAULTS.maxMasks,
+    tau,
+    threads: intFlag(flags, 'threads', 1),
+    limit: intFlag(flags, 'limit', 1),
+    tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
+    finalizeOnly: switches.has('finalize'),
+    progress: switches.has('quiet') ? null : process.stderr,
+  };
+}
+
+function report(summary: SegmentSummary, outDir: string): void {
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  for (const f of summary.failed) log(`  failed: ${f.key}: ${f.error}`);
+  const fin = summary.finalized;
+  if (!fin) return;
+  const t = fin.timingsMs;
+  if (fin.reused) return;
+  log(`phase 2: ${fin.images} photos, ${fin.instances} instances, ${fin.thingK} thing + ${fin.stuffK} stuff clusters ` +
+    `(load ${Math.round(t.load)} ms, clustering ${Math.round(t.clustering)} ms, labels ${Math.round(t.labels)} ms, write ${Math.round(t.write)} ms)`);
+  log(`wrote ${outDir}/instances.json, instances_results.json, annotations/panoptic_pseudo(.json), semantic/, clusters.json`);
+}
+
+/** Runs the command; returns the exit code (non-zero only for fatal errors). */
+export async function runSegmentCli(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.length === 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return args.length === 0 ? 2 : 0;
+  }
+  let opts: SegmentOptions;
+  try {
+    opts = segmentOptionsFromArgs(args);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    report(await runSegment(opts), opts.outDir);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runSegmentCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,139 @@
+// The batch pipeline end to end on a few real photos with the tiny ViT (refine 'none' for speed):
+// outputs, read-back at the photos' sizes, panoptic consistency, resume, shards + finalize, bad photos.
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cacheDir } from '../../src/batch/cache';
+import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions } from '../../src/batch/segment';
+import { readInstancesDataset, readInstancesResults } from '../../src/core/coco/instances-reader';
+import { readPanopticFiles } from '../../src/core/coco/panoptic';
+import { pngToLabelMap } from '../../src/core/coco/semantic-png';
+import { describeWithData, sharedPath } from '../helpers/shared-data';
+import { buildTinyModel, COCO_DEV_PHOTOS, corruptJpeg, photoFolder, removeTempDirs, tempDir } from './fixtures';
+
+afterAll(removeTempDirs);
+
+interface GtImage {
+  file_name: string;
+  height: number;
+  width: number;
+}
+
+describeWithData('npm run segment (batch pipeline)', ['coco-dev', 'images'], () => {
+  let model: string;
+  let photos: string;
+  let single: string;
+  const gtSize = new Map<string, [number, number]>();
+  const options = (outDir: string, extra: Partial<SegmentOptions> = {}): SegmentOptions => ({
+    ...SEGMENT_DEFAULTS, folder: photos, outDir, model, refine: 'none', threads: 1, progress: null, ...extra,
+  });
+
+  beforeAll(async () => {
+    model = await buildTinyModel();
+    photos = photoFolder(COCO_DEV_PHOTOS);
+    const gt = JSON.parse(readFileSync(sharedPath('coco-dev', 'instances.json'), 'utf8')) as { images: GtImage[] };
+    for (const im of gt.images) gtSize.set(im.file_name, [im.height, im.width]);
+    single = tempDir('segment-single');
+    const summary = await runSegment(options(single));
+    expect(summary).toMatchObject({ listed: 4, processed: 4, skipped: 0, complete: true });
+  });
+
+  it('writes every output file', () => {
+    for (const f of ['instances.json', 'instances_results.json', 'clusters.json', 'annotations/panoptic_pseudo.json']) {
+      expect(existsSync(path.join(single, f)), f).toBe(true);
+    }
+    const stems = COCO_DEV_PHOTOS.map((n) => n.replace('.jpg', '.png')).sort();
+    expect(readdirSync(path.join(single, 'annotations/panoptic_pseudo')).sort()).toEqual(stems);
+    expect(readdirSync(path.join(single, 'semantic')).sort()).toEqual(stems);
+  });
+
+  it('writes instances that read back at each photo\'s own size, with scores and thing categories', () => {
+    const { dataset, masks } = readInstancesDataset(readFileSync(path.join(single, 'instances.json')));
+    expect(dataset.images.map((im) => im.id)).toEqual([790, 5802, 8193, 12448]);
+    expect(dataset.categories.map((c) => c.name)).toEqual(dataset.categories.map((_, k) => `thing ${k + 1}`));
+    expect(dataset.annotations.length).toBeGreaterThan(0);
+    const byId = new Map(dataset.images.map((im) => [im.id, im]));
+    dataset.annotations.forEach((a, i) => {
+      const image = byId.get(a.image_id);
+      expect(masks[i].size).toEqual(gtSize.get(image?.file_name ?? ''));
+      expect((a as unknown as { score: number }).score).toBeGreaterThan(0);
+    });
+    const results = readInstancesResults(readFileSync(path.join(single, 'instances_results.json')), dataset.images, dataset.categories);
+    expect(results.results.length).toBe(dataset.annotations.length);
+  });
+
+  it('writes panoptic labels that pass the consistency checker, and semantic maps at photo size', () => {
+    const files: Record<string, Uint8Array> = { 'annotations/panoptic_pseudo.json': readFileSync(path.join(single, 'annotations/panoptic_pseudo.json')) };
+    for (const f of readdirSync(path.join(single, 'annotations/panoptic_pseudo'))) {
+      files[`annotations/panoptic_pseudo/${f}`] = readFileSync(path.join(single, 'annotations/panoptic_pseudo', f));
+    }
+    const parsed = readPanopticFiles(files, 'panoptic_pseudo');
+    expect(parsed.dataset.annotations.length).toBe(4);
+    const clusters = JSON.parse(readFileSync(path.join(single, 'clusters.json'), 'utf8')) as { thingK: number; stuffK: number; seed: number; model: { id: string }; stuffCentroids: number[][] };
+    expect(clusters).toMatchObject({ stuffK: 27, seed: 0, model: { id: 'tiny-vit' } });
+    expect(clusters.stuffCentroids.length).toBe(27);
+    expect(parsed.dataset.categories.length).toBe(clusters.thingK + 27);
+    for (const n of COCO_DEV_PHOTOS) {
+      const sem = pngToLabelMap(readFileSync(path.join(single, 'semantic', n.replace('.jpg', '.png'))));
+      expect([sem.height, sem.width]).toEqual(gtSize.get(n));
+      const lowest = Array.from(sem.labelsRowMajor).reduce((m, v) => Math.min(m, v), Infinity);
+      expect(lowest).toBeGreaterThan(Math.max(clusters.thingK, 1)); // stuff ids follow the things; no void
+    }
+  });
+
+  it('resumes: a second run decodes nothing and leaves the cache untouched', async () => {
+    const entries = path.join(cacheDir(single), 'entries');
+    const before = readdirSync(entries).map((f) => statSync(path.join(entries, f)).mtimeMs);
+    const summary = await runSegment(options(single));
+    expect(summary).toMatchObject({ processed: 0, skipped: 4, complete: true, finalized: { reused: true, images: 4 } });
+    expect(readdirSync(entries).map((f) => statSync(path.join(entries, f)).mtimeMs)).toEqual(before);
+  });
+
+  it('resumes after an interruption: a photo whose entry was never completed is redone', async () => {
+    const out = tempDir('segment-interrupted');
+    await runSegment(options(out, { limit: 2 }));
+    const entries = path.join(cacheDir(out), 'entries');
+    const json = readdirSync(entries).filter((f) => f.endsWith('.json')).sort()[1];
+    // As if killed between the .bin and the .json rename, with a temp file left behind.
+    rmSync(path.join(entries, json));
+    writeFileSync(path.join(entries, `${json}.tmp-1-dead`), '{"trunc');
+    const summary = await runSegment(options(out, { limit: 2 }));
+    expect(summary).toMatchObject({ processed: 1, skipped: 1, complete: true });
+    expect(summary.finalized?.images).toBe(2);
+  });
+
+  it('refuses to reuse a cache made with other settings', async () => {
+    await expect(runSegment(options(single, { refine: 'guided' }))).rejects.toThrow(/other settings/);
+  });
+
+  it('gives the same clusters from two shards merged and finalized as from one run', async () => {
+    const [a, b] = [tempDir('shard-a'), tempDir('shard-b')];
+    const first = await runSegment(options(a, { shard: { index: 0, count: 2 } }));
+    const second = await runSegment(options(b, { shard: { index: 1, count: 2 } }));
+    expect([first.processed, second.processed, first.complete, second.complete]).toEqual([2, 2, false, false]);
+    expect(existsSync(path.join(a, 'instances.json'))).toBe(false);
+    cpSync(path.join(cacheDir(b), 'entries'), path.join(cacheDir(a), 'entries'), { recursive: true });
+    const merged = await runSegment(options(a, { folder: undefined, finalizeOnly: true }));
+    expect(merged.finalized?.images).toBe(4);
+    const clusters = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'clusters.json'), 'utf8')) as unknown;
+    expect(clusters(a)).toEqual(clusters(single));
+    const annotations = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'instances.json'), 'utf8')) as { annotations: unknown[] }).annotations;
+    expect(annotations(a)).toEqual(annotations(single));
+  });
+
+  it('reports a corrupt photo, skips it, and writes the rest at full size when max-side shrinks the labels', async () => {
+    const folder = photoFolder(COCO_DEV_PHOTOS.slice(0, 2), { 'sub/broken.jpg': corruptJpeg() });
+    const out = tempDir('segment-corrupt');
+    let stderr = '';
+    const summary = await runSegment({ ...options(out), folder, maxSidePx: 160, progress: { write: (s: string) => (stderr += s) } });
+    expect(summary.failed.map((f) => f.key)).toEqual(['sub/broken.jpg']);
+    expect(stderr).toMatch(/skipped sub\/broken\.jpg: .*could not be decoded/);
+    expect(summary.complete).toBe(true);
+    const { dataset, masks } = readInstancesDataset(readFileSync(path.join(out, 'instances.json')));
+    expect(dataset.images.map((im) => [im.file_name, im.height, im.width])).toEqual(
+      COCO_DEV_PHOTOS.slice(0, 2).map((n) => [n, ...(gtSize.get(n) ?? [])]),
+    );
+    const sizeOf = new Map(dataset.images.map((im) => [im.id, [im.height, im.width]]));
+    dataset.annotations.forEach((a, i) => expect(masks[i].size).toEqual(sizeOf.get(a.image_id)));
+  });
+});
