@@ -7,7 +7,8 @@ export type Row = Record<string, string | number>;
 export function formatTable(rows: Row[]): string {
   if (!rows.length) return '(no rows)';
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: string | number | undefined) => (v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : v);
+  const num = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) < 10 ? String(Number(v.toPrecision(3))) : v.toFixed(1));
+  const cell = (v: string | number | undefined) => (v === undefined ? '' : typeof v === 'number' ? num(v) : v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) => `| ${vals.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
   return [line(cols), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
