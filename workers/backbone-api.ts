@@ -70,8 +70,6 @@ export interface LabelSummary {
 export interface BackboneWorkerApi {
   /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
   init(modelId: string, pref: BackendPreference): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
-  /** Decodes, runs the backbone and returns a small feature view. Rejects with a readable message. */
-  features(id: string, file: Blob): Promise<FeatureView>;
   /** A slice of the cached backbone output of an image (tests compare backends with it). */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
   /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */

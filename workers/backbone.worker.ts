@@ -1,14 +1,11 @@
 // The backbone worker: owns the ORT session and all pixels and tensors of a photo; the UI thread
-// receives only small results (a feature view), as comlink calls typed by backbone-api.ts.
+// receives only small results (summaries, a feature view), as comlink calls typed by backbone-api.ts.
 import * as Comlink from 'comlink';
 import { manifestProblems, type BackboneOutput, type ModelManifest } from '../src/core/backbone/types';
-import { pcaRgba } from '../src/core/features/pca';
-import { toNormalisedNchw } from '../src/core/image/resize';
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { openWebBackbone } from '../src/runtime/ort-web';
 import { getModel, openModelDb } from '../src/storage/model-cache';
-import type { BackboneWorkerApi, FeatureView } from './backbone-api';
-import { decodePhoto } from './decode';
+import type { BackboneWorkerApi } from './backbone-api';
 import { pipelineApi } from './pipeline-api';
 
 const MODELS = `${import.meta.env.BASE_URL}models/`;
@@ -71,31 +68,6 @@ const api: BackboneWorkerApi = {
     const { manifest, bytes } = await loadModel(modelId);
     session = await openWebBackbone(bytes, manifest, pref);
     return { info: session.info, manifest };
-  },
-
-  async features(id, file) {
-    if (!session) throw new Error('no model is loaded yet');
-    const name = file instanceof File ? file.name : id;
-    const t0 = performance.now();
-    const { rgba, sizeHW } = await decodePhoto(file, name);
-    const t1 = performance.now();
-    const m = session.manifest;
-    const input = toNormalisedNchw(rgba, m.inputSize, m.mean, m.std);
-    const t2 = performance.now();
-    const out = await session.run(input);
-    outputs.set(id, out);
-    const t3 = performance.now();
-    const pca = pcaRgba(out.tokens, out.gridH * out.gridW, out.tokenDim);
-    const t4 = performance.now();
-    const view: FeatureView = {
-      id,
-      sizeHW,
-      gridH: out.gridH,
-      gridW: out.gridW,
-      pcaRgba: pca,
-      timingsMs: { decode: t1 - t0, preprocess: t2 - t1, backbone: t3 - t2, pca: t4 - t3 },
-    };
-    return Comlink.transfer(view, [pca.buffer]);
   },
 
   async crashForTest() {

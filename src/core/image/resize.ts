@@ -8,21 +8,21 @@ export interface RgbaImage {
   height: number;
 }
 
-interface Taps {
+export interface Taps {
   start: Int32Array;
   count: Int32Array;
-  weights: Float32Array;
+  weights: Float64Array;
   maxTaps: number;
 }
 
 /** Per output index, the source range and normalised weights of a triangle filter widened by the scale. */
-function triangleTaps(inSize: number, outSize: number): Taps {
+export function triangleTaps(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
   const support = Math.max(1, scale);
   const maxTaps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
-  const weights = new Float32Array(outSize * maxTaps);
+  const weights = new Float64Array(outSize * maxTaps);
   for (let o = 0; o < outSize; o++) {
     const center = (o + 0.5) * scale;
     const lo = Math.max(0, Math.floor(center - support + 0.5));

@@ -11,6 +11,7 @@
 import type { BackboneOutput } from '../backbone/types';
 import { maskBbox } from './mask-ops';
 import type { SizeHW } from './upsample';
+import { triangleTaps } from '../image/resize';
 
 /** Fraction of each grid cell's pixels inside the mask; pixel centres map to cells. */
 export function maskCoverageOnGrid(maskRowMajor: Uint8Array, sizeHW: SizeHW, gridH: number, gridW: number): Float32Array {
@@ -113,31 +114,6 @@ function roundHalfEven(v: number): number {
   const d = v - f;
   if (d !== 0.5) return Math.round(v);
   return f % 2 === 0 ? f : f + 1;
-}
-
-/** Per-axis PIL-style triangle filter taps; the support widens with the shrink factor (antialias). */
-function triangleTaps(inSize: number, outSize: number): { start: Int32Array; count: Int32Array; weights: Float64Array; maxTaps: number } {
-  const scale = inSize / outSize;
-  const filterScale = Math.max(scale, 1);
-  const support = filterScale;
-  const maxTaps = Math.ceil(support) * 2 + 1;
-  const start = new Int32Array(outSize), count = new Int32Array(outSize);
-  const weights = new Float64Array(outSize * maxTaps);
-  for (let o = 0; o < outSize; o++) {
-    const centre = (o + 0.5) * scale;
-    const lo = Math.max(Math.floor(centre - support + 0.5), 0);
-    const hi = Math.min(Math.floor(centre + support + 0.5), inSize);
-    let total = 0;
-    for (let i = lo; i < hi; i++) {
-      const w = Math.max(0, 1 - Math.abs((i - centre + 0.5) / filterScale));
-      weights[o * maxTaps + i - lo] = w;
-      total += w;
-    }
-    for (let i = lo; i < hi; i++) if (total > 0) weights[o * maxTaps + i - lo] /= total;
-    start[o] = lo;
-    count[o] = hi - lo;
-  }
-  return { start, count, weights, maxTaps };
 }
 
 /** Separable antialiased bilinear resize of RGBA, rounding to 8 bits like PIL. */
