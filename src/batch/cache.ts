@@ -19,6 +19,14 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic-file';
 
 export const CACHE_VERSION = 1;
 
+/**
+ * Each instance's clustering feature (method.md §3): the mean of its patch tokens (cheap), or the
+ * backbone's CLS on its masked crop (the reference's).
+ */
+export const INSTANCE_FEATURES = ['mean-tokens', 'cls-crop'] as const;
+export type InstanceFeatureKind = (typeof INSTANCE_FEATURES)[number];
+export const DEFAULT_INSTANCE_FEATURE: InstanceFeatureKind = 'mean-tokens';
+
 /** Everything phase 1's output depends on; a cache is only reused with identical settings. */
 export interface PassConfig {
   version: number;
@@ -28,6 +36,8 @@ export interface PassConfig {
   refine: RefineMethod;
   tau: number;
   maxMasks: number;
+  /** Absent in caches made before the option existed, which all used 'mean-tokens'. */
+  instanceFeature?: InstanceFeatureKind;
 }
 
 export interface StageTimingsMs {
@@ -35,6 +45,8 @@ export interface StageTimingsMs {
   backbone: number;
   maskcut: number;
   refine: number;
+  /** Masked crops + a backbone run per instance ('cls-crop' only; mean tokens are inside refine). */
+  instanceFeature?: number;
 }
 
 export interface CachedInstance {
@@ -78,8 +90,14 @@ export function cacheDir(outDir: string): string {
   return path.join(outDir, 'cache');
 }
 
+/**
+ * Hash of the settings. The default instance feature hashes as if the field were absent, so caches
+ * made before the option keep their fingerprint; any other feature changes it.
+ */
 export function configFingerprint(config: PassConfig): string {
-  const canonical = JSON.stringify(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const { instanceFeature, ...rest } = config;
+  const keyed: Record<string, unknown> = instanceFeature && instanceFeature !== DEFAULT_INSTANCE_FEATURE ? { ...rest, instanceFeature } : rest;
+  const canonical = JSON.stringify(Object.entries(keyed).sort(([a], [b]) => (a < b ? -1 : 1)));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 

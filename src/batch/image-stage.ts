@@ -1,18 +1,21 @@
 // Phase 1 of a batch run for one photo (method.md §1–§3): decode, backbone on the normalised
-// square input, MaskCut + refinement at the label resolution, and the cache entry that keeps it.
-import { compressRle } from '../core/coco/rle';
+// square input, MaskCut + refinement at the label resolution, instance features, and the cache entry.
+import { compressRle, decodeMask } from '../core/coco/rle';
 import { fitWithin, resizeToChw, toNormalisedNchw, type RgbaImage } from '../core/image/resize';
-import { runImagePass } from '../core/pipeline/image-pass';
+import { runImagePass, type PseudoInstance } from '../core/pipeline/image-pass';
+import { maskedInstanceCrop } from '../core/pipeline/instance-features';
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
 import { readImageFile } from '../runtime/node-image';
-import { CACHE_VERSION, type CacheEntry } from './cache';
+import { CACHE_VERSION, DEFAULT_INSTANCE_FEATURE, type CacheEntry, type InstanceFeatureKind } from './cache';
 
 export interface ImageStageOptions {
   maxSidePx: number;
   refine: RefineMethod;
   tau: number;
   maxMasks: number;
+  /** Default 'mean-tokens' (the pass's own feature). */
+  instanceFeature?: InstanceFeatureKind;
   configFingerprint: string;
 }
 
@@ -31,6 +34,28 @@ export function resizeRgba(img: RgbaImage, outW: number, outH: number): RgbaImag
   return { data, width: outW, height: outH };
 }
 
+/**
+ * The backbone input for one instance's CLS feature (method.md §3): the masked crop of the label-size
+ * image (maskedInstanceCrop's defaults: box crop, black fill, short side 480, centre crop), then
+ * resized to the model's square input and normalised like a photo.
+ */
+export function instanceCropInput(session: BackboneSession, labelRgba: RgbaImage, maskRowMajor: Uint8Array): Float32Array {
+  const crop = maskedInstanceCrop(labelRgba.data, { height: labelRgba.height, width: labelRgba.width }, maskRowMajor);
+  if (!crop) throw new Error('an instance has an empty mask');
+  const { manifest } = session;
+  return toNormalisedNchw({ data: crop.rgba, width: crop.width, height: crop.height }, manifest.inputSize, manifest.mean, manifest.std);
+}
+
+/** The backbone's CLS of each instance's masked crop, one backbone run per instance, in order. */
+export async function clsCropFeatures(session: BackboneSession, labelRgba: RgbaImage, instances: readonly PseudoInstance[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const inst of instances) {
+    const result = await session.run(instanceCropInput(session, labelRgba, decodeMask(inst.rle)));
+    out.push(Float32Array.from(result.cls));
+  }
+  return out;
+}
+
 /** Runs phase 1 on one photo and returns its cache entry (not yet written). Throws on a bad photo. */
 export async function processImageFile(session: BackboneSession, key: string, absPath: string, opts: ImageStageOptions): Promise<CacheEntry> {
   const t0 = performance.now();
@@ -42,6 +67,10 @@ export async function processImageFile(session: BackboneSession, key: string, ab
   const [labelH, labelW] = fitWithin([photo.height, photo.width], opts.maxSidePx);
   const labelRgba = resizeRgba(photo, labelW, labelH);
   const pass = runImagePass(labelRgba.data, { height: labelH, width: labelW }, features, { tau: opts.tau, maxMasks: opts.maxMasks, refine: opts.refine });
+  const t3 = performance.now();
+  const useCls = (opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE) === 'cls-crop';
+  const instanceFeatures = useCls ? await clsCropFeatures(session, labelRgba, pass.instances) : pass.instances.map((inst) => inst.feature);
+  const timingsMs = { decode: t1 - t0, backbone: t2 - t1, maskcut: pass.timingsMs.maskcut, refine: pass.timingsMs.refine };
   return {
     meta: {
       version: CACHE_VERSION,
@@ -52,11 +81,11 @@ export async function processImageFile(session: BackboneSession, key: string, ab
       gridH: features.gridH,
       gridW: features.gridW,
       tokenDim: features.tokenDim,
-      featureDim: pass.instances[0]?.feature.length ?? features.tokenDim,
+      featureDim: instanceFeatures[0]?.length ?? (useCls ? features.cls.length : features.tokenDim),
       instances: pass.instances.map((inst) => ({ rle: compressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score })),
-      timingsMs: { decode: t1 - t0, backbone: t2 - t1, maskcut: pass.timingsMs.maskcut, refine: pass.timingsMs.refine },
+      timingsMs: useCls ? { ...timingsMs, instanceFeature: performance.now() - t3 } : timingsMs,
     },
     tokens: features.tokens,
-    features: pass.instances.map((inst) => inst.feature),
+    features: instanceFeatures,
   };
 }

@@ -7,7 +7,7 @@
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
 import { openNodeBackbone, readManifest } from '../runtime/ort-node';
-import { cacheDir, configFingerprint, ensurePassConfig, hasEntry, listFailures, recordFailure, writeEntry, CACHE_VERSION, type PassConfig } from './cache';
+import { cacheDir, configFingerprint, ensurePassConfig, hasEntry, listFailures, recordFailure, writeEntry, CACHE_VERSION, DEFAULT_INSTANCE_FEATURE, type InstanceFeatureKind, type PassConfig } from './cache';
 import { finalize, type FinalizeOptions, type FinalizeSummary } from './finalize';
 import { IMAGE_EXTENSIONS, listImages, selectShard, type ImageFile, type Shard } from './image-list';
 import { processImageFile } from './image-stage';
@@ -29,6 +29,8 @@ export interface SegmentOptions {
   maxMasks: number;
   /** MaskCut τ; the model manifest's when absent. */
   tau?: number;
+  /** Each instance's clustering feature (method.md §3); DEFAULT_INSTANCE_FEATURE when absent. */
+  instanceFeature?: InstanceFeatureKind;
   threads?: number;
   /** Only the first N photos of the sorted folder (before sharding). */
   limit?: number;
@@ -66,6 +68,7 @@ async function passConfigFor(opts: SegmentOptions): Promise<{ config: PassConfig
     refine: opts.refine,
     tau: opts.tau ?? manifest.tau,
     maxMasks: opts.maxMasks,
+    instanceFeature: opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE,
   };
   return { config, manifestPath };
 }

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { writeJsonAtomic } from '../batch/atomic-file';
 import { evaluateFiles, evaluateModel, type EvalReport, type ModelEvalOptions } from '../batch/eval/evaluate';
 import { formatRows } from '../batch/eval/text-table';
+import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { resolveModelManifest } from '../batch/model-path';
 import { SEGMENT_DEFAULTS } from '../batch/segment';
 import { checkKnownFlags, choiceFlag, intFlag, parseArgs, type ParsedArgs } from './args';
@@ -12,7 +13,8 @@ import { checkKnownFlags, choiceFlag, intFlag, parseArgs, type ParsedArgs } from
 const USAGE = `usage:
   npm run eval -- --data <folder with images/ and instances.json> [--model <id|manifest>] [--limit N]
                   [--refine crf|guided|none] [--out <dir>] [--max-side PX] [--thing-k N] [--stuff-k N] [--seed N] [--threads N] [--tokens-per-image N]
-      segments the photos (reusing <out>/cache; default out/eval/<model>-<refine>-<max-side>), scores the outputs,
+                  [--instance-feature mean-tokens|cls-crop]
+      segments the photos (reusing <out>/cache; default out/eval/<model>-<refine>-<max-side>[-cls-crop]), scores the outputs,
       prints the table and writes it to <out>/eval.json
   npm run eval -- --pred <results.json|instances.json> --gt <instances.json> [--clusters] [--json <file>]
       class-agnostic AP/AR; then class AP with the predictions' own classes, or after mapping clusters to
@@ -20,17 +22,19 @@ const USAGE = `usage:
       --clusters, e.g. for the instances_results.json of npm run segment, whose ids look like class ids)
   npm run eval -- --pred-panoptic <json|dir> --gt-panoptic <json|dir> [--json <file>]`;
 
-const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image',
+const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image', 'instance-feature',
   'pred', 'gt', 'pred-panoptic', 'gt-panoptic', 'clusters', 'json', 'quiet', 'help'];
 
 function modelOptions(parsed: ParsedArgs): ModelEvalOptions {
   const { flags, switches } = parsed;
   const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
   const maxSidePx = intFlag(flags, 'max-side', 16) ?? SEGMENT_DEFAULTS.maxSidePx;
+  const instanceFeature = choiceFlag(flags, 'instance-feature', INSTANCE_FEATURES) ?? DEFAULT_INSTANCE_FEATURE;
   const modelId = path.basename(resolveModelManifest(flags.get('model')), '.json');
+  const featureSuffix = instanceFeature === DEFAULT_INSTANCE_FEATURE ? '' : `-${instanceFeature}`;
   return {
     dataDir: path.resolve(flags.get('data') ?? ''),
-    outDir: path.resolve(flags.get('out') ?? path.join('out', 'eval', `${modelId}-${refine}-${maxSidePx}`)),
+    outDir: path.resolve(flags.get('out') ?? path.join('out', 'eval', `${modelId}-${refine}-${maxSidePx}${featureSuffix}`)),
     model: flags.get('model'),
     refine,
     maxSidePx,
@@ -39,6 +43,7 @@ function modelOptions(parsed: ParsedArgs): ModelEvalOptions {
     stuffK: intFlag(flags, 'stuff-k', 1) ?? SEGMENT_DEFAULTS.stuffK,
     seed: intFlag(flags, 'seed', 0) ?? SEGMENT_DEFAULTS.seed,
     maxMasks: intFlag(flags, 'max-masks', 1) ?? SEGMENT_DEFAULTS.maxMasks,
+    instanceFeature,
     threads: intFlag(flags, 'threads', 1),
     tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
     progress: switches.has('quiet') ? null : process.stderr,

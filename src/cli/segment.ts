@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions, type SegmentSummary } from '../batch/segment';
+import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { parseShard } from '../batch/image-list';
 import { checkKnownFlags, choiceFlag, intFlag, parseArgs } from './args';
 
@@ -16,6 +17,9 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --seed N                    k-means seed (default ${SEGMENT_DEFAULTS.seed})
   --max-masks N               MaskCut masks per photo (default ${SEGMENT_DEFAULTS.maxMasks})
   --tau T                     MaskCut affinity threshold (default: the model manifest's)
+  --instance-feature mean-tokens|cls-crop
+                              instance feature for the thing clusters: mean of its patch tokens, or the
+                              backbone's CLS on its masked crop (one more backbone run per instance); default ${DEFAULT_INSTANCE_FEATURE}
   --threads N                 onnxruntime threads (default: all cores)
   --limit N                   only the first N photos of the sorted folder
   --tokens-per-image N        patch tokens per photo for the stuff clusters (default: 12000 in all, 16..400 per photo)
@@ -24,7 +28,7 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
 Photos already in <out>/cache are skipped (resume). Phase 2 runs by itself once the cache covers the folder.
 Shards on several machines: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.`;
 
-const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'threads', 'limit', 'tokens-per-image', 'finalize', 'quiet', 'help'];
+const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'finalize', 'quiet', 'help'];
 
 export function segmentOptionsFromArgs(args: string[]): SegmentOptions {
   const parsed = parseArgs(args, ['finalize', 'quiet', 'help']);
@@ -47,6 +51,7 @@ export function segmentOptionsFromArgs(args: string[]): SegmentOptions {
     seed: intFlag(flags, 'seed', 0) ?? SEGMENT_DEFAULTS.seed,
     maxMasks: intFlag(flags, 'max-masks', 1) ?? SEGMENT_DEFAULTS.maxMasks,
     tau,
+    instanceFeature: choiceFlag(flags, 'instance-feature', INSTANCE_FEATURES) ?? DEFAULT_INSTANCE_FEATURE,
     threads: intFlag(flags, 'threads', 1),
     limit: intFlag(flags, 'limit', 1),
     tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
