@@ -6,6 +6,7 @@ import { benchBackbone } from './backbone';
 import { benchEigen } from './eigen';
 import { benchPipeline } from './pipeline';
 import { formatTable, writeResults, type Row } from './table';
+import { benchTrain } from './train';
 
 /** One table, or several titled ones (the first is the JSON's `rows`, the rest go under `tables`). */
 type SuiteResult = Row[] | { tables: { title: string; rows: Row[] }[] };
@@ -15,6 +16,7 @@ const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
   backbone: benchBackbone,
   eigen: () => benchEigen(),
   pipeline: benchPipeline,
+  train: benchTrain,
 };
 
 async function main(): Promise<void> {
