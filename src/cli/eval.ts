@@ -20,6 +20,8 @@ const USAGE = `usage:
       class-agnostic AP/AR; then class AP with the predictions' own classes, or after mapping clusters to
       classes when the categories are clusters (a dataset whose category names differ from the GT's, or
       --clusters, e.g. for the instances_results.json of npm run segment, whose ids look like class ids)
+  npm run eval -- --data <folder> --adapt 1,5,10,20 [adapt-eval flags]
+      self-training and few-shot heads on cached features (src/cli/adapt-eval.ts --help)
   npm run eval -- --pred-panoptic <json|dir> --gt-panoptic <json|dir> [--json <file>]`;
 
 const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image', 'instance-feature',
@@ -68,6 +70,12 @@ async function run(parsed: ParsedArgs): Promise<{ report: EvalReport; jsonPath?:
 
 /** Runs the command; prints the table on stdout and returns the exit code. */
 export async function runEvalCli(args: string[]): Promise<number> {
+  // `--adapt 1,5,10,20` is the self-training / few-shot evaluation (method.md §6): its own CLI.
+  const adapt = args.indexOf('--adapt');
+  if (adapt >= 0) {
+    const rest = [...args.slice(0, adapt), '--k', args[adapt + 1] ?? '1,5,10,20', ...args.slice(adapt + 2)];
+    return (await import('./adapt-eval')).runAdaptEvalCli(rest);
+  }
   let parsed: ParsedArgs;
   try {
     parsed = parseArgs(args, ['clusters', 'quiet', 'help']);
