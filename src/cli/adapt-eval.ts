@@ -11,7 +11,7 @@ import { writeJsonAtomic } from '../batch/atomic-file';
 import { formatRows } from '../batch/eval/text-table';
 import { resolveModelManifest } from '../batch/model-path';
 import { SEGMENT_DEFAULTS } from '../batch/segment';
-import { checkKnownFlags, choiceFlag, intFlag, parseArgs, type ParsedArgs } from './args';
+import { choiceFlag, intFlag, parseCommand, type ParsedArgs } from './args';
 
 const USAGE = `usage: npx tsx src/cli/adapt-eval.ts --data <folder with images/ and instances.json> [--model <id>] [--k 1,5,10,20]
          [--seeds 0,1,2] [--limit N] [--cache <batch out dir>] [--heads linear,mlp] [--hidden 128] [--epochs 10]
@@ -79,18 +79,8 @@ async function run(parsed: ParsedArgs, args: string[]): Promise<void> {
 }
 
 export async function runAdaptEvalCli(args: string[]): Promise<number> {
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs(args, ['no-pseudo', 'no-maskcut', 'balanced', 'quiet', 'help']);
-    checkKnownFlags(parsed, FLAGS);
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.switches.has('help') || args.length === 0) {
-    process.stderr.write(`${USAGE}\n`);
-    return args.length === 0 ? 2 : 0;
-  }
+  const parsed = parseCommand(args, ['no-pseudo', 'no-maskcut', 'balanced', 'quiet', 'help'], FLAGS, USAGE);
+  if (typeof parsed === 'number') return parsed;
   try {
     await run(parsed, args);
     return 0;

@@ -33,6 +33,23 @@ export function checkKnownFlags(parsed: ParsedArgs, known: readonly string[]): v
   if (unknown.length) throw new Error(`unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}`);
 }
 
+/** Parses a command's flags, or says why it should not run: the exit code, with the usage on stderr. */
+export function parseCommand(args: readonly string[], switchNames: readonly string[], known: readonly string[], usage: string): ParsedArgs | number {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(args, switchNames);
+    checkKnownFlags(parsed, known);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n${usage}\n`);
+    return 2;
+  }
+  if (parsed.switches.has('help') || args.length === 0) {
+    process.stderr.write(`${usage}\n`);
+    return args.length === 0 ? 2 : 0;
+  }
+  return parsed;
+}
+
 export function intFlag(flags: Map<string, string>, name: string, min: number): number | undefined {
   const raw = flags.get(name);
   if (raw === undefined) return undefined;

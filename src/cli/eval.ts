@@ -8,7 +8,7 @@ import { formatRows } from '../batch/eval/text-table';
 import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { resolveModelManifest } from '../batch/model-path';
 import { SEGMENT_DEFAULTS } from '../batch/segment';
-import { checkKnownFlags, choiceFlag, intFlag, parseArgs, type ParsedArgs } from './args';
+import { choiceFlag, intFlag, parseCommand, type ParsedArgs } from './args';
 
 const USAGE = `usage:
   npm run eval -- --data <folder with images/ and instances.json> [--model <id|manifest>] [--limit N]
@@ -76,18 +76,8 @@ export async function runEvalCli(args: string[]): Promise<number> {
     const rest = [...args.slice(0, adapt), '--k', args[adapt + 1] ?? '1,5,10,20', ...args.slice(adapt + 2)];
     return (await import('./adapt-eval')).runAdaptEvalCli(rest);
   }
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs(args, ['clusters', 'quiet', 'help']);
-    checkKnownFlags(parsed, FLAGS);
-  } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.switches.has('help') || args.length === 0) {
-    process.stderr.write(`${USAGE}\n`);
-    return args.length === 0 ? 2 : 0;
-  }
+  const parsed = parseCommand(args, ['clusters', 'quiet', 'help'], FLAGS, USAGE);
+  if (typeof parsed === 'number') return parsed;
   try {
     const { report, jsonPath } = await run(parsed);
     process.stdout.write(`${formatRows(report.rows)}\n`);
