@@ -3,7 +3,8 @@
 //
 // Round 2 targets: each patch's round-1 argmax class where its probability reaches minConfidence,
 // void otherwise (the usual confidence filter of self-training). Round 2 starts from fresh weights
-// with the next seed, so it learns only from the re-predicted labels.
+// with the next seed, so it learns only from the re-predicted labels. When no patch is confident
+// enough there is nothing to learn from, and only round 1 comes back.
 import type { HeadClasses, PatchHead } from './head';
 import { predictImage, type HeadPrediction, type PredictOptions } from './predict';
 import { IGNORE_TARGET, inputStatistics, trainHead, type EpochProgress, type TrainOptions, type TrainingImage } from './train';
@@ -62,8 +63,8 @@ function runRound(
 }
 
 /**
- * Both rounds' heads and predictions (one round when options.rounds is 1, or when round 1 was
- * stopped). Input standardisation uses every session token, labelled or not.
+ * Both rounds' heads and predictions (one round when options.rounds is 1, when round 1 was
+ * stopped, or when no round-1 patch is confident). Input standardisation uses every session token.
  */
 export function selfTrain(images: readonly SessionImage[], tokenDim: number, classes: HeadClasses, options: Partial<SelfTrainOptions> = {}): SelfTrainRound[] {
   const opts: SelfTrainOptions = { ...SELF_TRAIN_DEFAULTS, ...options };
@@ -72,5 +73,6 @@ export function selfTrain(images: readonly SessionImage[], tokenDim: number, cla
   if (opts.rounds === 1 || first.stopped) return [first];
   const classCount = classes.names.length;
   const targets = first.predictions.map((p) => confidentTargets(p, classCount, opts.minConfidence));
+  if (targets.every((t) => t.every((c) => c === IGNORE_TARGET))) return [first];
   return [first, runRound(2, images, targets, tokenDim, classes, { ...opts, train: { ...opts.train, inputStats: first.head.input } })];
 }

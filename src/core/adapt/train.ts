@@ -245,6 +245,7 @@ export function* trainSteps(images: readonly TrainingImage[], tokenDim: number, 
   const shape: HeadShape = { kind: opts.kind, tokenDim, hiddenDim: opts.kind === 'mlp' ? opts.hiddenDim : 0, classCount };
   if (opts.classWeights && opts.classWeights.length !== classCount) throw new Error(`${opts.classWeights.length} class weights for ${classCount} classes`);
   const samples = collectSamples(images, tokenDim, classCount);
+  if (!samples.imageOf.length) throw new Error(`no training patches: every target is void (${IGNORE_TARGET})`);
   const input = opts.inputStats ?? sampleStatistics(images, samples, tokenDim);
   const t = makeTrainer(shape, opts);
   const rng = mulberry32(opts.seed ^ 0x5eed);

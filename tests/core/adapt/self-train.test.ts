@@ -28,8 +28,9 @@ describe('self-training (method.md §6)', () => {
     }
   });
 
-  it('one round when asked, or when stopped', () => {
+  it('one round when asked, when stopped, or when no round-1 patch is confident', () => {
     expect(selfTrain(images, 6, classes, { rounds: 1, train: { epochs: 1 } })).toHaveLength(1);
+    expect(selfTrain(images, 6, classes, { minConfidence: 1.01, train: { epochs: 1 } })).toHaveLength(1);
     const stopped = selfTrain(images, 6, classes, { train: { epochs: 5 }, shouldStop: () => true });
     expect(stopped).toHaveLength(1);
     expect(stopped[0].stopped).toBe(true);

@@ -99,10 +99,12 @@ describe('trainHead', () => {
     expect(r.history).toHaveLength(4);
   });
 
-  it('rejects targets outside the classes and class weights of the wrong length', () => {
+  it('rejects targets outside the classes, class weights of the wrong length, and all-void targets', () => {
     const bad = [{ tokensRowMajor: new Float32Array(16), targets: Uint8Array.from([0, 7]) }];
     expect(() => trainHead(bad, 8, CLASSES, {})).toThrow(/target 7/);
     expect(() => trainHead(images, 8, CLASSES, { classWeights: [1, 1] })).toThrow(/2 class weights/);
+    const allVoid = [{ tokensRowMajor: new Float32Array(16), targets: Uint8Array.from([IGNORE_TARGET, IGNORE_TARGET]) }];
+    expect(() => trainHead(allVoid, 8, CLASSES, {})).toThrow(/no training patches/);
   });
 
   it('class weights: balanced weights average 1 over present classes, absent classes 0', () => {
