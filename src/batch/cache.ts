@@ -13,7 +13,9 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { decompressRle } from '../core/coco/rle';
 import type { BboxXYWH, CompressedRle } from '../core/coco/types';
+import type { ImagePass } from '../core/pipeline/image-pass';
 import type { RefineMethod } from '../core/pipeline/refine';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-file';
 
@@ -192,4 +194,14 @@ export async function listFailures(dir: string): Promise<FailureRecord[]> {
   const names = (await readdir(folder)).filter((n) => n.endsWith('.json'));
   const records = await Promise.all(names.map(async (n) => JSON.parse(await readFile(path.join(folder, n), 'utf8')) as FailureRecord));
   return records.sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+/** A cache entry as the pipeline's in-memory pass (phase 2 and the adaptation runs read it alike). */
+export function passFromEntry(entry: CacheEntry): ImagePass {
+  const { meta } = entry;
+  return {
+    labelSizeHW: { height: meta.labelSizeHW[0], width: meta.labelSizeHW[1] },
+    instances: meta.instances.map((inst, i) => ({ rle: decompressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, feature: entry.features[i] })),
+    timingsMs: { maskcut: meta.timingsMs.maskcut, refine: meta.timingsMs.refine },
+  };
 }

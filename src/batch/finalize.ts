@@ -15,12 +15,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { decompressRle } from '../core/coco/rle';
 import { labelImage } from '../core/pipeline/image-labels';
-import type { ImagePass } from '../core/pipeline/image-pass';
 import { defaultTokensPerImage, fitSessionClusters, type SessionClusters } from '../core/pipeline/session-clusters';
 import { writeJsonAtomic } from './atomic-file';
-import { cacheDir, configFingerprint, listEntryMetas, readEntryArrays, readPassConfig, type CacheEntry, type CacheEntryMeta, type PassConfig } from './cache';
+import { cacheDir, configFingerprint, listEntryMetas, passFromEntry, readEntryArrays, readPassConfig, type CacheEntryMeta, type PassConfig } from './cache';
 import { assignImageIds, OutputWriter, outputCategories, PANOPTIC_NAME } from './outputs';
 import { ProgressBar, type ProgressSink } from './progress';
 
@@ -101,14 +99,6 @@ async function currentOutputs(outDir: string, stamp: string): Promise<FinalizeSu
   return { images: c.images, instances: c.instances, reused: true, thingK: c.thingK, stuffK: c.stuffK, timingsMs, labelsMsPerImage: [] };
 }
 
-function passFromEntry(entry: CacheEntry): ImagePass {
-  const { meta } = entry;
-  return {
-    labelSizeHW: { height: meta.labelSizeHW[0], width: meta.labelSizeHW[1] },
-    instances: meta.instances.map((inst, i) => ({ rle: decompressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, feature: entry.features[i] })),
-    timingsMs: { maskcut: meta.timingsMs.maskcut, refine: meta.timingsMs.refine },
-  };
-}
 
 function clustersJson(clusters: SessionClusters, config: PassConfig, opts: FinalizeOptions, metas: CacheEntryMeta[], tokensPerImage: number, stamp: string) {
   const rows = (flat: Float32Array, dim: number) => Array.from({ length: dim ? flat.length / dim : 0 }, (_, i) => Array.from(flat.subarray(i * dim, (i + 1) * dim)));

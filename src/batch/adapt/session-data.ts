@@ -3,15 +3,13 @@
 // exactly as phase 2 fits them, and per photo its tokens, pseudo instances and pseudo class map.
 import path from 'node:path';
 import { pseudoClassMap } from '../../core/adapt/targets';
-import { decompressRle } from '../../core/coco/rle';
 import type { Rle } from '../../core/coco/types';
 import { labelImage } from '../../core/pipeline/image-labels';
-import type { ImagePass } from '../../core/pipeline/image-pass';
 import type { PanopticResult } from '../../core/pipeline/panoptic-merge';
 import type { RefineMethod } from '../../core/pipeline/refine';
 import { defaultTokensPerImage, fitSessionClusters } from '../../core/pipeline/session-clusters';
 import type { SizeHW } from '../../core/pipeline/upsample';
-import { cacheDir, hasEntry, readEntryArrays, readEntryMeta, readPassConfig, type CacheEntry } from '../cache';
+import { cacheDir, hasEntry, passFromEntry, readEntryArrays, readEntryMeta, readPassConfig } from '../cache';
 import { strideSampleRows } from '../finalize';
 import { listImages } from '../image-list';
 import type { ProgressSink } from '../progress';
@@ -66,14 +64,6 @@ async function ensureCache(opts: SessionDataOptions, keys: string[]): Promise<vo
   await runSegment({ ...SEGMENT_DEFAULTS, folder: opts.imagesDir, outDir: opts.outDir, model: opts.model, refine: opts.refine, maxSidePx: opts.maxSidePx, limit: opts.limit, stuffK: opts.stuffK, seed: opts.seed, progress: opts.progress });
 }
 
-function passOf(entry: CacheEntry): ImagePass {
-  const { meta } = entry;
-  return {
-    labelSizeHW: { height: meta.labelSizeHW[0], width: meta.labelSizeHW[1] },
-    instances: meta.instances.map((inst, i) => ({ rle: decompressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, feature: entry.features[i] })),
-    timingsMs: { maskcut: meta.timingsMs.maskcut, refine: meta.timingsMs.refine },
-  };
-}
 
 /** Loads (or makes) the cache for the folder's first `limit` photos and labels them as phase 2 would. */
 export async function loadSessionData(opts: SessionDataOptions): Promise<SessionData> {
@@ -99,7 +89,7 @@ export async function loadSessionData(opts: SessionDataOptions): Promise<Session
   );
   let first = 0;
   const photos = entries.map((entry) => {
-    const pass = passOf(entry);
+    const pass = passFromEntry(entry);
     const own = Array.from(clusters.instanceClusters.subarray(first, first + pass.instances.length));
     first += pass.instances.length;
     const { meta } = entry;
