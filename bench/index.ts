@@ -7,6 +7,7 @@ import { benchEigen } from './eigen';
 import { benchPipeline } from './pipeline';
 import { formatTable, writeResults, type Row } from './table';
 import { benchTrain } from './train';
+import { benchTrainBrowser } from './train-browser';
 
 /** One table, or several titled ones (the first is the JSON's `rows`, the rest go under `tables`). */
 type SuiteResult = Row[] | { tables: { title: string; rows: Row[] }[] };
@@ -17,6 +18,7 @@ const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
   eigen: () => benchEigen(),
   pipeline: benchPipeline,
   train: benchTrain,
+  'train-browser': benchTrainBrowser,
 };
 
 async function main(): Promise<void> {

@@ -27,7 +27,43 @@ export interface GroundTruthSummary {
   fileNames: string[];
 }
 
-export interface ViewWorkerApi {
+/** 'head': an adapted head's labels where the photo has them, else the clusters'. */
+export type LabelSource = 'head' | 'clusters';
+
+/** The segment under a pixel, as a mask at label resolution (for "fill segment"). */
+export interface SegmentMaskResult {
+  maskRowMajor: Uint8Array;
+  width: number;
+  height: number;
+  areaPx: number;
+  categoryId: number;
+}
+
+/** The user's own labels (few-shot labelling): workers/user-labels-view.ts implements these. */
+export interface UserLabelsViewApi {
+  /** The photo's label resolution [height, width] (its stored pass), null before processing. */
+  labelSizeHW(id: string): Promise<[number, number] | null>;
+  /** The segment under a label-resolution pixel in a view, as the overlay shows it; null where none. */
+  segmentMask(id: string, mode: ViewMode, x: number, y: number): Promise<SegmentMaskResult | null>;
+  /** Category names annotated (not as crowd) in the imported ground truth of these photos. */
+  groundTruthNames(fileNames: string[]): Promise<string[]>;
+  /**
+   * Rasterises each photo's ground truth at its label resolution and stores it as its user labels
+   * (replacing them): `idByName` maps lower-cased GT names to category ids, `backgroundId` is for
+   * pixels of no annotation. Photos without ground truth or a pass are skipped.
+   */
+  groundTruthAsUserLabels(
+    photos: { id: string; fileName: string }[], idByName: Record<string, number>, backgroundId: number,
+  ): Promise<{ id: string; labelledPixels: number }[]>;
+  /** Every category id some photo's user labels use. */
+  userLabelCategories(): Promise<number[]>;
+  /** Rewrites every photo's user labels through old id → new id (absent: 0); returns the photos changed. */
+  remapUserLabels(mapping: Record<number, number>): Promise<string[]>;
+}
+
+export interface ViewWorkerApi extends UserLabelsViewApi {
+  /** Which labels render, pixelInfo and exportZip use from now on. */
+  setLabelSource(source: LabelSource): Promise<void>;
   /** Validates and keeps a COCO instances file as ground truth (throws naming the bad records). */
   importGroundTruth(file: Blob): Promise<GroundTruthSummary>;
   /** The ground truth kept from an earlier import, if any. */

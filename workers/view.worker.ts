@@ -7,9 +7,11 @@ import type { ImagePass } from '../src/core/pipeline/image-pass';
 import { pixelInfo, renderOverlay, type LabelGrid } from '../src/core/render/overlay';
 import { readInstancesDataset, type ParsedInstancesDataset } from '../src/core/coco/instances-reader';
 import { groundTruthFor, nameColour, renderGroundTruth } from '../src/core/render/ground-truth';
+import { currentHeadLabels, type StoredHeadLabels } from '../src/storage/head-store';
 import { getMeta, getResult, openSessionDb, putMeta, type SessionDb } from '../src/storage/session-db';
 import { LABELS, PASS, type StoredLabels } from './pipeline-jobs';
-import type { GroundTruthSummary, ViewWorkerApi } from './view-api';
+import { userLabelsViewMethods } from './user-labels-view';
+import type { GroundTruthSummary, LabelSource, ViewWorkerApi } from './view-api';
 
 let dbPromise: Promise<SessionDb> | null = null;
 const db = () => (dbPromise ??= openSessionDb());
@@ -18,7 +20,12 @@ const db = () => (dbPromise ??= openSessionDb());
 const gridCache = new Map<string, LabelGrid & { version: number }>();
 const GRID_CACHE_SIZE = 8;
 
+/** Which labels the views show: the adapted head's (when a head exists) or the clusters'. */
+let labelSource: LabelSource = 'head';
+
 async function labelGrid(id: string): Promise<LabelGrid | null> {
+  const head = labelSource === 'head' ? await currentHeadLabels(await db(), id) : null;
+  if (head) return headGrid(id, head);
   const stored = await getResult<StoredLabels>(await db(), id, LABELS);
   if (!stored) return null;
   const cached = gridCache.get(id);
@@ -31,6 +38,24 @@ async function labelGrid(id: string): Promise<LabelGrid | null> {
     height: pass?.labelSizeHW.height ?? 0,
     version: stored.clustersVersion,
   };
+  return remember(id, grid);
+}
+
+/** Head labels are cached under negative versions so they never pass for cluster labels. */
+function headGrid(id: string, head: StoredHeadLabels): LabelGrid {
+  const cached = gridCache.get(id);
+  if (cached && cached.version === -head.headVersion) return cached;
+  const grid = {
+    labels: { semanticRowMajor: new Uint16Array(0), semanticCategoryRowMajor: head.semanticCategoryRowMajor, panoptic: head.panoptic },
+    thingK: 0,
+    width: head.labelSizeHW.width,
+    height: head.labelSizeHW.height,
+    version: -head.headVersion,
+  };
+  return remember(id, grid);
+}
+
+function remember(id: string, grid: LabelGrid & { version: number }): LabelGrid {
   gridCache.set(id, grid);
   if (gridCache.size > GRID_CACHE_SIZE) gridCache.delete(gridCache.keys().next().value as string);
   return grid;
@@ -40,6 +65,19 @@ async function exportImages(images: Parameters<ViewWorkerApi['exportZip']>[0]): 
   const store = await db();
   const out: ExportImage[] = [];
   for (const im of images) {
+    const head = labelSource === 'head' ? await currentHeadLabels(store, im.id) : null;
+    if (head) {
+      out.push({
+        image: { id: im.cocoId, file_name: im.fileName, height: im.sizeHW[0], width: im.sizeHW[1] },
+        labelSizeHW: head.labelSizeHW,
+        instances: head.instances.map((inst) => ({ rle: inst.rle, score: inst.score, categoryId: inst.categoryId })),
+        semanticRowMajor: new Uint16Array(0),
+        semanticCategoryRowMajor: head.semanticCategoryRowMajor,
+        panopticIdsRowMajor: head.panoptic.idsRowMajor,
+        segments: head.panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId })),
+      });
+      continue;
+    }
     const [pass, labels] = await Promise.all([getResult<ImagePass>(store, im.id, PASS), getResult<StoredLabels>(store, im.id, LABELS)]);
     if (!pass || !labels) continue;
     out.push({
@@ -70,6 +108,10 @@ function summarise(gt: ParsedInstancesDataset): GroundTruthSummary {
 }
 
 const api: ViewWorkerApi = {
+  async setLabelSource(source) {
+    labelSource = source;
+  },
+
   async importGroundTruth(file) {
     const text = await file.text();
     const parsed = readInstancesDataset(text);
@@ -109,6 +151,9 @@ const api: ViewWorkerApi = {
     const zip = zipFiles(buildSessionExport(list, table, options));
     return Comlink.transfer(zip, [zip.buffer]);
   },
+
+  // The user's own labels (fill segment, label size, ground truth as labels).
+  ...userLabelsViewMethods({ db, labelGrid, groundTruth: loadGroundTruth }),
 };
 
 Comlink.expose(api);

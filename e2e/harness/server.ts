@@ -10,7 +10,9 @@ export interface AppServer {
 
 export async function serveBuiltApp(): Promise<AppServer> {
   const root = path.resolve(import.meta.dirname, '../..');
-  const server: PreviewServer = await preview({ root, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' } });
+  // E2E_DIST serves another build folder, so that a test run is not disturbed by a concurrent `vite build`.
+  const outDir = process.env.E2E_DIST;
+  const server: PreviewServer = await preview({ root, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1' }, ...(outDir ? { build: { outDir } } : {}) });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('preview server did not report a URL');
   return { url, close: () => server.close() };

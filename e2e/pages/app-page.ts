@@ -234,6 +234,221 @@ export class AppPage {
     await this.page.getByTestId(`download-${checkpointId}`).click();
   }
 
+  // ---- the user's own labels (src/ui/features/labelling) ----
+
+  /** Turns Label mode on (key l) and waits for its tools. */
+  async enterLabelMode(): Promise<void> {
+    await this.page.keyboard.press('l');
+    await this.page.getByTestId('action-labels.brush').waitFor();
+  }
+
+  /** Adds a class with the labelling toolbar's form; returns its id (it becomes the class to paint). */
+  async addLabelClass(name: string, kind: 'thing' | 'stuff'): Promise<number> {
+    await this.page.getByTestId('new-class-name').fill(name);
+    await this.page.getByTestId('new-class-kind').selectOption(kind);
+    await this.page.getByTestId('new-class-add').click();
+    const row = this.page.locator('[data-testid=legend] li').filter({ has: this.page.locator(`input.cluster-name[value="${name}"]`) });
+    await row.waitFor();
+    return Number((await row.getAttribute('data-testid'))?.split('-')[1]);
+  }
+
+  /** The class chosen to paint (its cluster id), or null. */
+  async labelClass(): Promise<number | null> {
+    const v = await this.page.getByTestId('label-class').inputValue();
+    return v ? Number(v) : null;
+  }
+
+  /** Where a point given as fractions of the photo lies on the screen. */
+  private async labelPoint(fx: number, fy: number): Promise<{ x: number; y: number }> {
+    const box = await this.page.getByTestId('user-labels').boundingBox();
+    if (!box) throw new Error('the user-label layer is not shown');
+    return { x: box.x + fx * box.width, y: box.y + fy * box.height };
+  }
+
+  /** Drags the mouse through the points (fractions of the photo), as a user paints a stroke. */
+  async dragOverPhoto(points: [number, number][], stepsBetween = 4): Promise<void> {
+    const first = await this.labelPoint(...points[0]);
+    await this.page.mouse.move(first.x, first.y);
+    await this.page.mouse.down();
+    for (const p of points.slice(1)) {
+      const at = await this.labelPoint(...p);
+      await this.page.mouse.move(at.x, at.y, { steps: stepsBetween });
+    }
+    await this.page.mouse.up();
+  }
+
+  /** A pen stroke through the points (fractions of the photo), as pointer events of type "pen". */
+  async penStrokeOverPhoto(points: [number, number][]): Promise<void> {
+    const screen = await Promise.all(points.map((p) => this.labelPoint(...p)));
+    const layer = this.page.getByTestId('user-labels');
+    const init = (p: { x: number; y: number }, buttons: number) => ({ pointerId: 7, pointerType: 'pen', isPrimary: true, button: 0, buttons, clientX: p.x, clientY: p.y, pressure: 0.5, bubbles: true });
+    await layer.dispatchEvent('pointerdown', init(screen[0], 1));
+    for (const p of screen.slice(1)) await layer.dispatchEvent('pointermove', init(p, 1));
+    await layer.dispatchEvent('pointerup', init(screen[screen.length - 1], 0));
+  }
+
+  /** The Stage's pan/zoom transform (CSS), to see that a gesture panned or zoomed. */
+  async stageTransform(): Promise<string> {
+    return this.page.locator('.stage-content').evaluate((e) => (e as HTMLElement).style.transform);
+  }
+
+  async clickPhoto(fx: number, fy: number): Promise<void> {
+    const at = await this.labelPoint(fx, fy);
+    await this.page.mouse.click(at.x, at.y);
+  }
+
+  /** Label-resolution size [height, width] of the shown user-label layer. */
+  async labelLayerSizeHW(): Promise<[number, number]> {
+    return this.page.getByTestId('user-labels').evaluate((c) => [(c as HTMLCanvasElement).height, (c as HTMLCanvasElement).width] as [number, number]);
+  }
+
+  /** Pixels per category id of a photo's stored user labels (IndexedDB, as a reload reads them). */
+  async storedUserLabels(photoName: string): Promise<{ sizeHW: [number, number]; counts: Record<number, number>; labelledPixels: number } | null> {
+    // No named helpers inside: the test runner's transform would wrap them in a __name the page lacks.
+    return this.page.evaluate(async (name) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('u2seg-session');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      try {
+        const images = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
+          const r = db.transaction('images').objectStore('images').getAll();
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        const id = images.find((im) => im.name === name)?.id;
+        if (!id) return null;
+        const rec = await new Promise<{ value: { labelSizeHW: [number, number]; categoryRowMajor: Uint16Array; labelledPixels: number } } | undefined>((resolve, reject) => {
+          const r = db.transaction('results').objectStore('results').get([id, 'user-labels']);
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        if (!rec) return null;
+        const counts: Record<number, number> = {};
+        for (const c of rec.value.categoryRowMajor) if (c) counts[c] = (counts[c] ?? 0) + 1;
+        return { sizeHW: rec.value.labelSizeHW, counts, labelledPixels: rec.value.labelledPixels };
+      } finally {
+        db.close();
+      }
+    }, photoName);
+  }
+
+  /** Polls the stored user labels of a photo until `accept` holds (saves are debounced). */
+  async waitForStoredUserLabels(
+    photoName: string, accept: (counts: Record<number, number>) => boolean, timeoutMs = 15_000,
+  ): Promise<Record<number, number>> {
+    const until = Date.now() + timeoutMs;
+    let last: Record<number, number> | undefined;
+    while (Date.now() < until) {
+      last = (await this.storedUserLabels(photoName))?.counts ?? {};
+      if (accept(last)) return last;
+      await this.page.waitForTimeout(150);
+    }
+    throw new Error(`stored user labels of ${photoName} never matched; last ${JSON.stringify(last)}`);
+  }
+
+  /** Fraction of the user-label layer's pixels that are painted. */
+  async userLabelCoverage(): Promise<number> {
+    return this.page.getByTestId('user-labels').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      if (!canvas.width) return 0;
+      const d = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n / (d.length / 4);
+    });
+  }
+
+  /** Cluster id → name, as the legend lists them. */
+  async clusterNames(): Promise<Record<number, string>> {
+    const rows = await this.page.locator('[data-testid=legend] li').evaluateAll((els) =>
+      els.map((e) => [Number(e.getAttribute('data-testid')?.split('-')[1]), (e.querySelector('input.cluster-name') as HTMLInputElement | null)?.value ?? ''] as const),
+    );
+    return Object.fromEntries(rows);
+  }
+
+  async userLabelledBadges(): Promise<number> {
+    return this.page.getByTestId('user-labelled-badge').count();
+  }
+
+  // ---- adaptation (src/ui/features/adapt) ----
+
+  /** Opens the Adapt dialog (key a), sets the options given, trains and waits for the head's report. */
+  async trainHead(opts: { kind?: 'linear' | 'mlp'; epochs?: number; rounds?: 1 | 2; pseudoLabels?: boolean }, timeoutMs = 180_000): Promise<void> {
+    if (!(await this.page.getByRole('dialog', { name: 'Adapt' }).isVisible())) await this.page.keyboard.press('a');
+    const dialog = this.page.getByRole('dialog', { name: 'Adapt' });
+    await dialog.waitFor();
+    if (opts.kind) await this.page.getByTestId('adapt-kind').selectOption(opts.kind);
+    if (opts.epochs) await this.page.getByTestId('adapt-epochs').fill(String(opts.epochs));
+    const setBox = async (id: string, on: boolean) => (await this.page.getByTestId(id).isChecked()) !== on && this.page.getByTestId(id).click();
+    if (opts.rounds) await setBox('adapt-rounds', opts.rounds === 2);
+    if (opts.pseudoLabels !== undefined) await setBox('adapt-pseudo', opts.pseudoLabels);
+    const before = await this.page.getByTestId('head-report').count() ? await this.page.getByTestId('head-report').innerText() : '';
+    await this.page.getByTestId('adapt-train').click();
+    await this.page.waitForFunction(
+      (prev) => {
+        const report = document.querySelector('[data-testid=head-report]');
+        return !document.querySelector('[data-testid=adapt-progress]') && report && (report as HTMLElement).innerText !== prev;
+      },
+      before,
+      { timeout: timeoutMs },
+    );
+  }
+
+  async headReport(): Promise<string> {
+    return this.page.getByTestId('head-report').innerText();
+  }
+
+  async adaptStatus(): Promise<string> {
+    return this.page.getByTestId('adapt-status').innerText();
+  }
+
+  /** Pixels per category of a photo's stored head labels (semantic), with the head version that made them. */
+  async storedHeadLabels(photoName: string): Promise<{ headVersion: number; counts: Record<number, number>; instances: number } | null> {
+    return this.page.evaluate(async (name) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('u2seg-session');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      try {
+        const images = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
+          const r = db.transaction('images').objectStore('images').getAll();
+          r.onsuccess = () => resolve(r.result as { id: string; name: string }[]);
+          r.onerror = () => reject(r.error);
+        });
+        const id = images.find((im) => im.name === name)?.id;
+        if (!id) return null;
+        type Rec = { value: { headVersion: number; semanticCategoryRowMajor: Uint16Array; instances: unknown[] } } | undefined;
+        const rec = await new Promise<Rec>((resolve, reject) => {
+          const r = db.transaction('results').objectStore('results').get([id, 'head-labels']);
+          r.onsuccess = () => resolve(r.result as Rec);
+          r.onerror = () => reject(r.error);
+        });
+        if (!rec) return null;
+        const counts: Record<number, number> = {};
+        for (const c of rec.value.semanticCategoryRowMajor) counts[c] = (counts[c] ?? 0) + 1;
+        return { headVersion: rec.value.headVersion, counts, instances: rec.value.instances.length };
+      } finally {
+        db.close();
+      }
+    }, photoName);
+  }
+
+  /** Clicks "Export head" in the Adapt dialog and returns the downloaded file's text. */
+  async exportHeadFile(): Promise<string> {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('adapt-export').click()]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async loadHeadFile(name: string, text: string): Promise<void> {
+    await this.page.getByTestId('adapt-load-input').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  }
+
   async screenshot(name: string): Promise<string> {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = path.join(SCREENSHOTS, `${name}.png`);

@@ -84,6 +84,10 @@ export async function getMeta<T>(db: SessionDb, key: string): Promise<T | undefi
   return (await db.get('meta', key))?.value as T | undefined;
 }
 
+export async function deleteMeta(db: SessionDb, key: string): Promise<void> {
+  await db.delete('meta', key);
+}
+
 /** Removes one image and everything derived from it. */
 export async function deleteImage(db: SessionDb, id: string): Promise<void> {
   const tx = db.transaction(['images', 'features', 'results'], 'readwrite');

@@ -4,6 +4,8 @@ import { useEffect } from 'react';
 import { registerAppActions } from './actions/app-actions';
 import { handleKeyDown } from './actions/registry';
 import { ErrorBoundary } from './ErrorBoundary';
+import { AdaptDialog } from './features/adapt/AdaptDialog';
+import { AdaptPanel } from './features/adapt/AdaptPanel';
 import { DropZone } from './features/drop/DropZone';
 import { ExportDialog } from './features/export/ExportDialog';
 import { Gallery } from './features/gallery/Gallery';
@@ -13,11 +15,15 @@ import { ModelsPanel } from './features/models/ModelsPanel';
 import { BackendBadge } from './features/status/BackendBadge';
 import { HelpSheet } from './features/status/HelpSheet';
 import { ProgressBar } from './features/status/ProgressBar';
+import { LabelledCount } from './features/labelling/LabelledCount';
+import { registerLabellingActions } from './features/labelling/labelling-actions';
 import { Viewer } from './features/viewer/Viewer';
 import { restoreSession } from './processing/ingest';
 import { startSession } from './processing/session';
 
 registerAppActions();
+// After the app's actions: labelling extends their undo/redo to brush strokes.
+registerLabellingActions();
 
 export function App() {
   useEffect(() => {
@@ -38,6 +44,7 @@ export function App() {
         <aside>
           <ErrorBoundary label="photo list">
             <DropZone />
+            <LabelledCount />
             <Gallery />
           </ErrorBoundary>
           <ErrorBoundary label="models">
@@ -50,6 +57,9 @@ export function App() {
           </ErrorBoundary>
         </section>
         <aside className="right">
+          <ErrorBoundary label="adaptation">
+            <AdaptPanel />
+          </ErrorBoundary>
           <ErrorBoundary label="legend">
             <Legend />
           </ErrorBoundary>
@@ -57,6 +67,7 @@ export function App() {
       </main>
       <ErrorBoundary label="dialog">
         <ExportDialog />
+        <AdaptDialog />
         <HelpSheet />
       </ErrorBoundary>
     </div>

@@ -200,7 +200,7 @@ export function predictImage(
 }
 
 export interface MaskClass {
-  /** Best thing class by mean probability, −1 when the head has no thing class or the mask is empty. */
+  /** Best class (a thing class unless asked for all) by mean probability, −1 when none fits or the mask is empty. */
   classIndex: number;
   /** Its mean probability over the mask's pixels. */
   score: number;
@@ -208,9 +208,14 @@ export interface MaskClass {
 
 /**
  * Classifies given masks (e.g. MaskCut's, label resolution) with the head: the mean of the patch
- * probabilities over the mask's pixels (each pixel takes its grid cell's vector), best thing class.
+ * probabilities over the mask's pixels (each pixel takes its grid cell's vector), best thing class
+ * (or best of all classes, so that a mask the head calls stuff can be dropped).
  */
-export function classifyMasks(probs: Float32Array, gridH: number, gridW: number, classes: HeadClasses, masksRowMajor: readonly Uint8Array[], sizeHW: SizeHW): MaskClass[] {
+export function classifyMasks(
+  probs: Float32Array, gridH: number, gridW: number, classes: HeadClasses, masksRowMajor: readonly Uint8Array[], sizeHW: SizeHW,
+  among: 'things' | 'all' = 'things',
+): MaskClass[] {
+  const candidates = among === 'all' ? classes.names.length : classes.thingCount;
   const classCount = classes.names.length;
   const rows = cellBounds(sizeHW.height, gridH), cols = cellBounds(sizeHW.width, gridW);
   const cellOfRow = new Int32Array(sizeHW.height), cellOfCol = new Int32Array(sizeHW.width);
@@ -226,7 +231,7 @@ export function classifyMasks(probs: Float32Array, gridH: number, gridW: number,
       pixels++;
     }
     let best = -1, bestScore = 0;
-    for (let c = 0; c < classes.thingCount && pixels > 0; c++) {
+    for (let c = 0; c < candidates && pixels > 0; c++) {
       let s = 0;
       for (let p = 0; p < perCell.length; p++) if (perCell[p]) s += perCell[p] * probs[p * classCount + c];
       if (best < 0 || s / pixels > bestScore) {

@@ -50,6 +50,8 @@ export interface TrainOptions {
   onEpoch?: (progress: EpochProgress) => void;
   /** Polled before every batch; true stops training with the parameters reached so far. */
   shouldStop?: () => boolean;
+  /** After every batch (1-based `batch` of `batches` in 1-based `epoch`): progress within long epochs. */
+  onBatch?: (batch: number, batches: number, epoch: number) => void;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
@@ -158,8 +160,13 @@ function backward(params: Float64Array, layout: HeadLayout, scratch: ForwardScra
   denseGradParams(scratch.inputs, dh, rows, first, grad);
 }
 
-/** Non-ignored patches as (image, patch) pairs, in image order. */
-function collectSamples(images: readonly TrainingImage[], tokenDim: number, classCount: number): { imageOf: Int32Array; patchOf: Int32Array } {
+/** Non-ignored patches as (image, patch) pairs, in image order: sample s is (imageOf[s], patchOf[s]). */
+export interface TrainingSamples {
+  imageOf: Int32Array;
+  patchOf: Int32Array;
+}
+
+export function collectSamples(images: readonly TrainingImage[], tokenDim: number, classCount: number): TrainingSamples {
   const imageOf: number[] = [], patchOf: number[] = [];
   images.forEach((im, i) => {
     if (im.tokensRowMajor.length !== im.targets.length * tokenDim) throw new Error(`image ${i}: ${im.targets.length} targets for ${im.tokensRowMajor.length / tokenDim} tokens`);
@@ -173,13 +180,57 @@ function collectSamples(images: readonly TrainingImage[], tokenDim: number, clas
   return { imageOf: Int32Array.from(imageOf), patchOf: Int32Array.from(patchOf) };
 }
 
-function shuffleInPlace(order: Int32Array, rng: Rng): void {
+/** Fisher-Yates over sample indices; every trainer draws the same stream so a seed gives the same batches. */
+export function shuffleInPlace(order: Int32Array, rng: Rng): void {
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
     const t = order[i];
     order[i] = order[j];
     order[j] = t;
   }
+}
+
+/** Everything a trainer derives from its inputs before the first step; shared by the CPU and WebGPU trainers. */
+export interface TrainingPlan {
+  opts: TrainOptions;
+  shape: HeadShape;
+  samples: TrainingSamples;
+  input: InputStats;
+  /** Batches per epoch. */
+  batches: number;
+  /** Optimiser steps over the whole run (the cosine schedule's length). */
+  totalSteps: number;
+}
+
+export function planTraining(images: readonly TrainingImage[], tokenDim: number, classes: HeadClasses, options: Partial<TrainOptions>): TrainingPlan {
+  const opts: TrainOptions = { ...TRAIN_DEFAULTS, ...options };
+  const classCount = classes.names.length;
+  checkClasses(classes, classCount);
+  const shape: HeadShape = { kind: opts.kind, tokenDim, hiddenDim: opts.kind === 'mlp' ? opts.hiddenDim : 0, classCount };
+  if (opts.classWeights && opts.classWeights.length !== classCount) throw new Error(`${opts.classWeights.length} class weights for ${classCount} classes`);
+  const samples = collectSamples(images, tokenDim, classCount);
+  if (!samples.imageOf.length) throw new Error(`no training patches: every target is void (${IGNORE_TARGET})`);
+  const input = opts.inputStats ?? sampleStatistics(images, samples, tokenDim);
+  const batches = Math.ceil(samples.imageOf.length / opts.batchSize);
+  return { opts, shape, samples, input, batches, totalSteps: Math.max(batches * opts.epochs, 1) };
+}
+
+/** The shuffle stream: seeded apart from the initial weights' stream. */
+export function sampleOrderRng(seed: number): Rng {
+  return mulberry32(seed ^ 0x5eed);
+}
+
+/** Learning rate of 0-based optimiser step `step` (cosine: from the base rate down towards 0 at totalSteps). */
+export function learningRateAt(opts: Pick<TrainOptions, 'learningRate' | 'schedule'>, step: number, totalSteps: number): number {
+  return opts.schedule === 'cosine' ? opts.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)) : opts.learningRate;
+}
+
+/** AdamW's constants, shared so both trainers step alike. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+
+/** The trained head: a copy of the classes, the inputs' statistics and Float32 parameters. */
+export function trainedHead(shape: HeadShape, classes: HeadClasses, input: InputStats, params: ArrayLike<number>): PatchHead {
+  return { shape, classes: { names: [...classes.names], thingCount: classes.thingCount }, input, params: Float32Array.from(params) };
 }
 
 interface Trainer {
@@ -209,7 +260,7 @@ function makeTrainer(shape: HeadShape, opts: TrainOptions): Trainer {
 }
 
 function adamStep(t: Trainer, learningRate: number, weightDecay: number): void {
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  const { beta1: b1, beta2: b2, epsilon: eps } = ADAM;
   t.step++;
   const c1 = 1 / (1 - b1 ** t.step), c2 = 1 / (1 - b2 ** t.step);
   const { params, grad, adamM: m, adamV: v, decays } = t;
@@ -221,7 +272,7 @@ function adamStep(t: Trainer, learningRate: number, weightDecay: number): void {
 }
 
 /** Gathers and standardises the batch's token rows and targets. */
-function loadBatch(t: Trainer, images: readonly TrainingImage[], samples: { imageOf: Int32Array; patchOf: Int32Array }, order: Int32Array, start: number, count: number, input: InputStats): void {
+function loadBatch(t: Trainer, images: readonly TrainingImage[], samples: TrainingSamples, order: Int32Array, start: number, count: number, input: InputStats): void {
   const dim = t.shape.tokenDim;
   const x = t.scratch.inputs;
   for (let r = 0; r < count; r++) {
@@ -239,19 +290,10 @@ function loadBatch(t: Trainer, images: readonly TrainingImage[], samples: { imag
  * drains it; trainHeadAsync awaits a macrotask between epochs so a worker can receive a cancel.
  */
 export function* trainSteps(images: readonly TrainingImage[], tokenDim: number, classes: HeadClasses, options: Partial<TrainOptions> = {}): Generator<EpochProgress, TrainResult> {
-  const opts: TrainOptions = { ...TRAIN_DEFAULTS, ...options };
-  const classCount = classes.names.length;
-  checkClasses(classes, classCount);
-  const shape: HeadShape = { kind: opts.kind, tokenDim, hiddenDim: opts.kind === 'mlp' ? opts.hiddenDim : 0, classCount };
-  if (opts.classWeights && opts.classWeights.length !== classCount) throw new Error(`${opts.classWeights.length} class weights for ${classCount} classes`);
-  const samples = collectSamples(images, tokenDim, classCount);
-  if (!samples.imageOf.length) throw new Error(`no training patches: every target is void (${IGNORE_TARGET})`);
-  const input = opts.inputStats ?? sampleStatistics(images, samples, tokenDim);
+  const { opts, shape, samples, input, batches, totalSteps } = planTraining(images, tokenDim, classes, options);
   const t = makeTrainer(shape, opts);
-  const rng = mulberry32(opts.seed ^ 0x5eed);
+  const rng = sampleOrderRng(opts.seed);
   const order = Int32Array.from({ length: samples.imageOf.length }, (_, i) => i);
-  const batches = Math.ceil(order.length / opts.batchSize);
-  const totalSteps = Math.max(batches * opts.epochs, 1);
   const history: EpochProgress[] = [];
   let stopped = false;
   for (let epoch = 1; epoch <= opts.epochs && !stopped; epoch++) {
@@ -267,12 +309,12 @@ export function* trainSteps(images: readonly TrainingImage[], tokenDim: number, 
       loadBatch(t, images, samples, order, start, count, input);
       t.grad.fill(0);
       const r = lossAndGradient(t.params, t.layout, t.scratch, t.batchTargets, count, opts.classWeights ?? null, t.grad, t.dHidden);
-      const lr = opts.schedule === 'cosine' ? opts.learningRate * 0.5 * (1 + Math.cos((Math.PI * t.step) / totalSteps)) : opts.learningRate;
-      adamStep(t, lr, opts.weightDecay);
+      adamStep(t, learningRateAt(opts, t.step, totalSteps), opts.weightDecay);
       lossSum += r.lossSum;
       weightSum += r.weightSum;
       correct += r.correct;
       seen += count;
+      opts.onBatch?.(b + 1, batches, epoch);
     }
     if (stopped) break; // a partial epoch is not reported
     const progress = { epoch, epochs: opts.epochs, loss: weightSum > 0 ? lossSum / weightSum : 0, accuracy: seen ? correct / seen : 0, ms: performance.now() - started };
@@ -280,11 +322,11 @@ export function* trainSteps(images: readonly TrainingImage[], tokenDim: number, 
     opts.onEpoch?.(progress);
     yield progress;
   }
-  const head: PatchHead = { shape, classes: { names: [...classes.names], thingCount: classes.thingCount }, input, params: Float32Array.from(t.params) };
-  return { head, history, stopped, sampleCount: order.length };
+  return { head: trainedHead(shape, classes, input, t.params), history, stopped, sampleCount: order.length };
 }
 
-function sampleStatistics(images: readonly TrainingImage[], samples: { imageOf: Int32Array; patchOf: Int32Array }, tokenDim: number): InputStats {
+/** Input statistics over the training samples only (ignored patches do not shift them). */
+export function sampleStatistics(images: readonly TrainingImage[], samples: TrainingSamples, tokenDim: number): InputStats {
   const rows: number[][] = images.map(() => []);
   samples.imageOf.forEach((im, s) => rows[im].push(samples.patchOf[s]));
   return inputStatistics(images.map((im) => im.tokensRowMajor), tokenDim, rows);

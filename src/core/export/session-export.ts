@@ -15,6 +15,8 @@ export interface ExportImage {
   instances: { rle: Rle; score: number; categoryId: number }[];
   /** Stuff cluster per pixel (0-based), label resolution. */
   semanticRowMajor: Uint16Array;
+  /** Category id per pixel instead (an adapted head labels things too); wins when present. */
+  semanticCategoryRowMajor?: Uint16Array;
   /** Panoptic segment ids per pixel, label resolution; categories as the cluster table numbers them. */
   panopticIdsRowMajor: Uint32Array;
   segments: { id: number; categoryId: number }[];
@@ -88,7 +90,8 @@ function mergedPanoptic(im: ExportImage, table: ClusterTable): { ids: Uint32Arra
 export function buildSessionExport(images: readonly ExportImage[], table: ClusterTable, options: Partial<ExportOptions> = {}): Record<string, Uint8Array> {
   const opts = { ...EXPORT_DEFAULTS, ...options };
   const categories = exportCategories(table);
-  const thingCount = Object.values(table).filter((c) => c.kind === 'thing').length;
+  // Pipeline things only: the user's added classes are numbered after the stuff, not before it.
+  const thingCount = Object.values(table).filter((c) => c.kind === 'thing' && c.origin !== 'user').length;
   const files: Record<string, Uint8Array> = {};
   if (opts.instances) {
     const perImage: ImageInstances[] = images.map((im) => ({
@@ -109,12 +112,13 @@ export function buildSessionExport(images: readonly ExportImage[], table: Cluste
     Object.assign(files, writePanoptic(`panoptic_${opts.name}`, perImage, categories));
   }
   if (opts.semantic) {
-    const classCount = Object.keys(table).length;
+    const classCount = Math.max(0, ...Object.keys(table).map(Number));
     for (const im of images) {
       // Pixel value = category id (stuff ids follow the things); 0 stays void as coco-formats.md says.
-      const src = im.semanticRowMajor;
-      const labels = new Uint16Array(src.length);
-      for (let i = 0; i < src.length; i++) labels[i] = resolveCluster(table, thingCount + src[i] + 1);
+      const src = im.semanticRowMajor, categories = im.semanticCategoryRowMajor;
+      const labels = categories
+        ? categories.map((c) => (c ? resolveCluster(table, c) : 0))
+        : src.map((s) => resolveCluster(table, thingCount + s + 1));
       const full = resizeNearestLabels(labels, im.labelSizeHW, im.image.height, im.image.width);
       const stem = im.image.file_name.split('/').pop()?.replace(/\.[^.]*$/, '') ?? String(im.image.id);
       files[`semantic/${stem}.png`] = labelMapToPng({ labelsRowMajor: full, height: im.image.height, width: im.image.width }, classCount);

@@ -14,7 +14,11 @@ export interface OverlayStyle {
 }
 
 export interface LabelGrid {
-  labels: Pick<ImageLabels, 'semanticRowMajor' | 'panoptic'>;
+  /**
+   * semanticCategoryRowMajor, when present, holds category ids for the semantic view (the adapted
+   * head labels things too); otherwise semanticRowMajor's stuff clusters follow the things.
+   */
+  labels: Pick<ImageLabels, 'semanticRowMajor' | 'panoptic'> & { semanticCategoryRowMajor?: Uint16Array };
   thingK: number;
   width: number;
   height: number;
@@ -30,10 +34,16 @@ export function instanceColour(id: number): [number, number, number] {
 
 /** Category and segment of every pixel in a view; segment 0 = nothing shown. */
 function viewMaps(g: LabelGrid, mode: ViewMode): { category: (i: number) => number; segment: (i: number) => number } {
-  const { semanticRowMajor: sem, panoptic } = g.labels;
-  const ids = panoptic.idsRowMajor;
-  const byId = new Map(panoptic.segments.map((s) => [s.id, s]));
+  const sem = g.labels.semanticRowMajor;
+  const semCategory = g.labels.semanticCategoryRowMajor;
+  if (semCategory) return mode === 'semantic' ? { category: (i) => semCategory[i], segment: (i) => semCategory[i] } : panopticMaps(g, mode);
   if (mode === 'semantic') return { category: (i) => g.thingK + sem[i] + 1, segment: (i) => g.thingK + sem[i] + 1 };
+  return panopticMaps(g, mode);
+}
+
+function panopticMaps(g: LabelGrid, mode: ViewMode): { category: (i: number) => number; segment: (i: number) => number } {
+  const ids = g.labels.panoptic.idsRowMajor;
+  const byId = new Map(g.labels.panoptic.segments.map((s) => [s.id, s]));
   const thingOnly = mode === 'instance';
   return {
     category: (i) => {
@@ -92,9 +102,8 @@ export function pixelInfo(g: LabelGrid, mode: ViewMode, x: number, y: number): P
   const c = category(i);
   if (!c) return null;
   if (mode === 'semantic') {
-    const sem = g.labels.semanticRowMajor;
     let area = 0;
-    for (let j = 0; j < sem.length; j++) if (sem[j] === sem[i]) area++;
+    for (let j = 0; j < g.width * g.height; j++) if (category(j) === c) area++;
     return { categoryId: c, segmentId: 0, isThing: false, areaPx: area };
   }
   const seg = g.labels.panoptic.segments.find((s) => s.id === segment(i));

@@ -13,6 +13,8 @@ export interface Cluster {
   hidden: boolean;
   /** When merged, the id of the cluster that absorbed this one; its pixels show and export as that one. */
   mergedInto: number | null;
+  /** 'user': a class the user created (no pipeline pixels); only such clusters can be removed. */
+  origin?: 'user';
 }
 
 export type ClusterTable = Record<number, Cluster>;
@@ -22,7 +24,13 @@ export type ClusterEdit =
   | { type: 'recolour'; id: number; colour: string }
   | { type: 'setHidden'; id: number; hidden: boolean }
   | { type: 'merge'; from: number; into: number }
-  | { type: 'unmerge'; id: number; into: number | null };
+  | { type: 'unmerge'; id: number; into: number | null }
+  /** A new class of the user's (few-shot labelling); its inverse is 'remove'. */
+  | { type: 'add'; cluster: Cluster }
+  | { type: 'remove'; id: number };
+
+/** User-label maps store category ids as Uint16, so ids stay below this. */
+export const MAX_CLUSTER_ID = 65535;
 
 /** Follows merges to the cluster a pixel of `id` belongs to now. */
 export function resolveCluster(table: ClusterTable, id: number): number {
@@ -66,7 +74,34 @@ export function applyClusterEdit(table: ClusterTable, edit: ClusterEdit): { tabl
     case 'unmerge':
       // Restores a previous merge target (or none): the inverse of itself and of 'merge'.
       return { table: with_(edit.id, { mergedInto: edit.into }), inverse: { type: 'unmerge', id: edit.id, into: need(table, edit.id).mergedInto } };
+    case 'add': {
+      const c = edit.cluster;
+      if (!Number.isInteger(c.id) || c.id < 1 || c.id > MAX_CLUSTER_ID) throw new Error(`${c.id} is not a usable class id`);
+      if (table[c.id]) throw new Error(`there is already a class ${c.id} ("${table[c.id].name}")`);
+      const name = c.name.trim();
+      if (!name) throw new Error('a class name cannot be empty');
+      if (!/^#[0-9a-f]{6}$/i.test(c.colour)) throw new Error(`"${c.colour}" is not a #rrggbb colour`);
+      if (c.mergedInto != null && !table[c.mergedInto]) throw new Error(`no cluster ${c.mergedInto} to merge into`);
+      // Stored as given (apart from the name) so that remove → add restores it exactly.
+      return { table: { ...table, [c.id]: { ...c, name, origin: 'user' } }, inverse: { type: 'remove', id: c.id } };
+    }
+    case 'remove': {
+      const c = need(table, edit.id);
+      // Pipeline clusters own pixels of the pseudo labels: removing one would leave them without a class.
+      if (c.origin !== 'user') throw new Error(`"${c.name}" was found by the pipeline; only classes you added can be removed`);
+      const merged = Object.values(table).find((o) => o.mergedInto === edit.id);
+      if (merged) throw new Error(`"${merged.name}" is merged into "${c.name}"; unmerge it first`);
+      const rest = { ...table };
+      delete rest[edit.id];
+      return { table: rest, inverse: { type: 'add', cluster: c } };
+    }
   }
+}
+
+/** A new class of the user's, numbered above every id in the table, with its own colour. */
+export function newUserCluster(table: ClusterTable, kind: ClusterKind, name: string, colour?: string): Cluster {
+  const id = Math.max(0, ...Object.keys(table).map(Number)) + 1;
+  return { id, kind, name: name.trim(), colour: colour ?? defaultColours(id)[id - 1], hidden: false, mergedInto: null, origin: 'user' };
 }
 
 /** Distinct, readable colours for n clusters (golden-angle hues), deterministic. */

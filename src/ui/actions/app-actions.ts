@@ -5,6 +5,7 @@ import type { ViewMode } from '../../core/render/overlay';
 import { cancelProcessing, recluster } from '../processing/pipeline';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
+import { registerAdaptActions } from './adapt-actions';
 import { register } from './registry';
 
 function step(delta: number): void {
@@ -87,7 +88,7 @@ export function registerAppActions(): void {
       enabled: () => seg().progress.phase === 'idle' && seg().clusters != null,
       perform: (p) => {
         const k = (p as { thingK?: number | null } | undefined)?.thingK;
-        if (seg().undoStack.length && !window.confirm('Re-clustering replaces the current clusters with their names and merges. Continue?')) return;
+        if (seg().undoStack.length && !window.confirm('Re-clustering replaces the current clusters with their names and merges (the classes your labels and head use are kept). Continue?')) return;
         void recluster(k === undefined ? seg().thingK : k);
       },
     },
@@ -95,4 +96,5 @@ export function registerAppActions(): void {
     { name: 'session.export', label: 'Export…', keys: ['mod+e'], enabled: () => seg().clusters != null, perform: () => seg().setDialog('export') },
     { name: 'help.shortcuts', label: 'Keyboard shortcuts', keys: ['?'], perform: () => seg().setDialog(seg().dialog === 'help' ? null : 'help') },
   );
+  registerAdaptActions();
 }

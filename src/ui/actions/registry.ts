@@ -45,9 +45,10 @@ export function keyOf(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'sh
   return parts.join('+');
 }
 
-/** Finds the action bound to a key, if any. */
+/** Finds the action bound to a key, if any: an enabled one first, so modes can share a key (Escape). */
 export function actionForKey(key: string): Action | undefined {
-  return allActions().find((a) => a.keys?.includes(key));
+  const bound = allActions().filter((a) => a.keys?.includes(key));
+  return bound.find((a) => a.enabled?.() !== false) ?? bound[0];
 }
 
 /** Keyboard handling for the whole page; typing in a field never triggers actions. */

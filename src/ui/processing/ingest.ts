@@ -3,6 +3,7 @@
 import { sniff } from '../../core/input/sniff';
 import { clearSession as clearStore, listImages, openSessionDb, putImage, type SessionDb } from '../../storage/session-db';
 import { pixelStore } from '../state/pixel-store';
+import { useAdapt } from '../state/adapt-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { importGroundTruth, restoreGroundTruth } from './ground-truth';
@@ -63,4 +64,5 @@ export async function clearSession(): Promise<void> {
   useApp.getState().images.forEach((im) => pixelStore.delete(im.id));
   useApp.setState({ images: [], selectedId: null });
   useSeg.getState().reset();
+  useAdapt.getState().reset();
 }

@@ -1,11 +1,14 @@
 // The processing flow of the page (method.md §2–§5 across a session): every photo is processed in
 // the pool, the first one gets provisional clusters at once, the batch end refits them over all.
-import type { ClusterTable } from '../../core/session/cluster-table';
+import { newClusterTable, type ClusterTable } from '../../core/session/cluster-table';
 import { getMeta, openSessionDb, putMeta } from '../../storage/session-db';
 import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
 import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
+import { useAdapt } from '../state/adapt-store';
+import { applyHeadTo, restoreHead } from './adapt';
+import { captureClasses, carryInto } from './keep-classes';
 import { JobQueue } from './queue';
 import { loadModel, readyPool } from './session';
 
@@ -44,7 +47,9 @@ async function fit(ids: string[]): Promise<void> {
   seg.setProgress({ phase: 'clustering' });
   const pool = await readyPool();
   const summary = await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, seed: 0 }));
-  applyClusters(summary);
+  const carried = carryInto(newClusterTable(Math.max(summary.thingK, 1), summary.stuffK));
+  applyClusters(summary, carried?.table);
+  await carried?.finish();
 }
 
 async function label(id: string): Promise<void> {
@@ -69,6 +74,7 @@ async function processOne(id: string, file: File, signal: AbortSignal): Promise<
       await fit([id]);
     }
     await label(id);
+    await applyHeadTo([id]);
   } catch (err) {
     fail(id, err);
   } finally {
@@ -89,6 +95,7 @@ export async function recluster(thingK?: number | null): Promise<void> {
   const ids = processedIds();
   if (!ids.length) return;
   try {
+    await captureClasses();
     await fit(ids);
   } catch (err) {
     useApp.getState().notify('error', `Clustering failed: ${(err as Error).message}`);
@@ -144,14 +151,17 @@ export async function resumePhotos(items: { id: string; file: File }[]): Promise
     if (found.label) applyLabel(found.label);
     else todo.push(item);
   }
+  await restoreHead(items.map((i) => i.id)).catch(() => undefined);
   processPhotos(todo);
 }
 
 /** Loads another backbone and processes every photo again with it. */
 export async function switchModel(modelId: string): Promise<void> {
   cancelProcessing();
+  await captureClasses().catch(() => undefined);
   await loadModel(modelId);
   useSeg.getState().reset();
+  useAdapt.getState().reset(); // the head reads another model's features; a reload finds it again for that model
   const items = useApp.getState().images.flatMap((im) => {
     const file = pixelStore.get(im.id)?.file;
     return file ? [{ id: im.id, file }] : [];

@@ -3,7 +3,9 @@
 import type { ModelManifest } from '../../core/backbone/types';
 import type { BackendPreference } from '../../runtime/ort-web';
 import type { FeatureName, ModelIndex } from '../../../workers/backbone-api';
+import type { TrainBenchSpec } from '../../../workers/train-bench';
 import { useApp } from '../state/store';
+import { adaptWorker } from './adapt-client';
 import { BackbonePool } from './worker-pool';
 
 let pool: BackbonePool | null = null;
@@ -86,6 +88,7 @@ function exposeDebugHooks(): void {
       return Array.from(await p.use((api) => api.readFeatures(im.id, which, start, count)));
     },
     crashWorker: async () => (await readyPool()).any().api.crashForTest(),
+    benchmarkTraining: (spec: TrainBenchSpec) => adaptWorker().benchmarkTraining(spec),
     benchmark: async (url: string, manifest: ModelManifest, pref: BackendPreference, runs: number) => {
       const p = await readyPool();
       return p.use((api) => api.benchmark(url, manifest, pref, runs));

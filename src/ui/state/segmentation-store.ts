@@ -6,6 +6,8 @@ import type { ColourBy, ViewMode } from '../../core/render/overlay';
 import type { SegmentSummary } from '../../../workers/backbone-api';
 import type { GroundTruthSummary } from '../../../workers/view-api';
 
+export type Dialog = 'export' | 'help' | 'adapt' | null;
+
 export type Stage = 'queued' | 'processing' | 'labelling' | 'labelled' | 'error';
 
 export interface ClusterState {
@@ -44,10 +46,10 @@ interface SegState {
   selectedCategory: number | null;
   /** Desired thing K for the next clustering (null = automatic). */
   thingK: number | null;
-  dialog: 'export' | 'help' | null;
+  dialog: Dialog;
   groundTruth: GroundTruthSummary | null;
   setGroundTruth(gt: GroundTruthSummary | null): void;
-  setDialog(d: 'export' | 'help' | null): void;
+  setDialog(d: Dialog): void;
   setClusters(c: ClusterState, table?: ClusterTable): void;
   /** Applies edits as one undoable step; throws (message for the user) when an edit is refused. */
   edit(edits: ClusterEdit[]): void;

@@ -1,18 +1,10 @@
 // Export: COCO instances (RLE or polygons), COCO panoptic and semantic PNGs of every labelled
 // photo, in one zip built by the view worker, with the user's names and merges applied.
 import { useState } from 'react';
+import { download } from './download';
 import { viewWorker } from '../../processing/view-client';
 import { useSeg } from '../../state/segmentation-store';
 import { useApp } from '../../state/store';
-
-function download(bytes: Uint8Array, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function ExportDialog() {
   const open = useSeg((s) => s.dialog === 'export');
@@ -30,7 +22,7 @@ export function ExportDialog() {
         .filter(({ im }) => stageById[im.id] === 'labelled' && im.sizeHW)
         .map(({ im, cocoId }) => ({ id: im.id, cocoId, fileName: im.name, sizeHW: im.sizeHW as [number, number] }));
       const zip = await viewWorker().exportZip(list, table, opts);
-      download(zip, 'u2seg-export.zip');
+      download(zip, 'u2seg-export.zip', 'application/zip');
       useApp.getState().notify('info', `Exported ${list.length} photos (${(zip.length / 1024).toFixed(0)} KiB).`);
       close();
     } catch (err) {

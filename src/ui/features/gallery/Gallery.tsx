@@ -2,6 +2,7 @@
 import { useSeg, type Stage } from '../../state/segmentation-store';
 import { useApp } from '../../state/store';
 import { pixelStore } from '../../state/pixel-store';
+import { useLabelling } from '../labelling/label-state';
 
 const STAGE_LABEL: Record<Stage, string> = { queued: 'queued', processing: 'working…', labelling: 'labelling…', labelled: 'done', error: 'failed' };
 
@@ -10,6 +11,7 @@ export function Gallery() {
   const selectedId = useApp((s) => s.selectedId);
   const select = useApp((s) => s.select);
   const stages = useSeg((s) => s.stageById);
+  const userLabelled = useLabelling((s) => s.labelledIds);
   if (!images.length) return null;
   return (
     <ul className="gallery" data-testid="gallery">
@@ -23,6 +25,13 @@ export function Gallery() {
               <span className={`status status-${stage}`} data-testid={`status-${stage}`}>
                 {STAGE_LABEL[stage]}
               </span>
+              {userLabelled[im.id] ? (
+                <span className="user-badge" data-testid="user-labelled-badge" title="You labelled this photo">
+                  ✎
+                </span>
+              ) : (
+                <span />
+              )}
             </button>
           </li>
         );

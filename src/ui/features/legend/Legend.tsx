@@ -3,11 +3,14 @@
 import { useState } from 'react';
 import { resolveCluster, type Cluster } from '../../../core/session/cluster-table';
 import { perform } from '../../actions/registry';
+import { useAdapt } from '../../state/adapt-store';
 import { useSeg } from '../../state/segmentation-store';
 
 /** Instances per thing cluster, photos per stuff cluster, after merges. */
 function useCounts(): Map<number, number> {
-  const segmentsById = useSeg((s) => s.segmentsById);
+  const clusterSegments = useSeg((s) => s.segmentsById);
+  const headSegments = useAdapt((s) => (s.source === 'head' && s.summary ? s.headSegmentsById : null));
+  const segmentsById = headSegments ? { ...clusterSegments, ...headSegments } : clusterSegments;
   const table = useSeg((s) => s.table);
   const counts = new Map<number, number>();
   for (const segments of Object.values(segmentsById)) {
@@ -29,7 +32,11 @@ function Row({ c, count, others }: { c: Cluster; count: number; others: Cluster[
   const selected = useSeg((s) => s.selectedCategory === c.id);
   const commit = () => name.trim() !== c.name && perform('clusters.rename', { id: c.id, name });
   return (
-    <li className={`legend-row${selected ? ' selected' : ''}${c.hidden ? ' hidden' : ''}`} data-testid={`cluster-${c.id}`}>
+    <li
+      className={`legend-row${selected ? ' selected' : ''}${c.hidden ? ' hidden' : ''}${c.origin === 'user' ? ' user-class' : ''}`}
+      data-testid={`cluster-${c.id}`}
+      title={c.origin === 'user' ? 'a class you added' : undefined}
+    >
       <input type="color" value={c.colour} aria-label={`colour of ${c.name}`} onChange={(e) => perform('clusters.recolour', { id: c.id, colour: e.target.value })} />
       <input
         className="cluster-name"

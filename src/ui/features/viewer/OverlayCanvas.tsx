@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { resolveCluster } from '../../../core/session/cluster-table';
 import { viewWorker } from '../../processing/view-client';
+import { useShownSegments } from '../../state/adapt-store';
 import { overlayLut, useSeg } from '../../state/segmentation-store';
 
 export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }) {
@@ -12,7 +13,7 @@ export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }
   const outlines = useSeg((s) => s.view.outlines);
   const opacity = useSeg((s) => s.view.opacity);
   const table = useSeg((s) => s.table);
-  const segments = useSeg((s) => s.segmentsById[id]);
+  const segments = useShownSegments(useSeg((s) => s.segmentsById[id]), id);
   const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
   useEffect(() => {
     let stale = false;

@@ -6,6 +6,8 @@ import type { PixelInfo } from '../../../core/render/overlay';
 import { viewWorker } from '../../processing/view-client';
 import { pixelStore } from '../../state/pixel-store';
 import { useSeg } from '../../state/segmentation-store';
+import { LabelLayer } from '../labelling/LabelLayer';
+import { useLabelling } from '../labelling/label-state';
 import { OverlayCanvas } from './OverlayCanvas';
 
 interface Hover {
@@ -23,6 +25,7 @@ export function Stage({ id, name }: { id: string; name: string }) {
   const mode = useSeg((s) => s.view.mode);
   const labelled = useSeg((s) => Boolean(s.segmentsById[id]));
   const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
+  const labelMode = useLabelling((s) => s.active);
   const view = zoom.forId === id ? zoom : { scale: 1, tx: 0, ty: 0, forId: id };
 
   const onWheel = (e: WheelEvent) => {
@@ -66,12 +69,13 @@ export function Stage({ id, name }: { id: string; name: string }) {
         setHover(null);
       }}
       onMouseMove={onMove}
-      onClick={() => hover && useSeg.getState().selectCategory(resolveCluster(table, hover.info.categoryId))}
+      onClick={() => !labelMode && hover && useSeg.getState().selectCategory(resolveCluster(table, hover.info.categoryId))}
       onDoubleClick={() => setZoom({ scale: 1, tx: 0, ty: 0, forId: id })}
     >
       <div className="stage-content" style={{ transform: `translate(${view.tx}px, ${view.ty}px) scale(${view.scale})` }}>
         <img src={pixelStore.get(id)?.photoUrl} alt={name} data-testid="photo" draggable={false} />
         {(labelled || showGt) && <OverlayCanvas id={id} fileName={name} />}
+        {labelled && <LabelLayer id={id} zoom={view.scale} />}
       </div>
       {hover && (
         <div className="hover-label" data-testid="hover-label" style={{ left: hover.x + 12, top: hover.y + 12 }}>

@@ -2,6 +2,7 @@
 // optionally the backbone's feature view beside it.
 import { useApp } from '../../state/store';
 import { useSeg } from '../../state/segmentation-store';
+import { LabelToolbar } from '../labelling/LabelToolbar';
 import { FeatureCanvas } from './FeatureView';
 import { Stage } from './Stage';
 import { Toolbar } from './Toolbar';
@@ -15,6 +16,7 @@ export function Viewer() {
   return (
     <div className="viewer">
       <Toolbar />
+      <LabelToolbar />
       <div className={showFeatures ? 'viewer-pair' : 'viewer-single'}>
         <figure>
           <Stage id={image.id} name={image.name} />

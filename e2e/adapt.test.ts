@@ -1,0 +1,120 @@
+// Few-shot adaptation in the browser (method.md §6): the user paints a class of their own on one
+// photo, trains the head in the adapt worker, the photos switch to the head's classes; the head is
+// exported, removed, loaded back from the file, and survives a reload.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { cocoDevPhotos } from './harness/files';
+import { describeApp } from './harness/suite';
+import { AppPage } from './pages/app-page';
+
+const QUERY = '?model=tiny-vit&refine=none';
+const PHOTOS = cocoDevPhotos(3);
+
+describeApp('adaptation', { webgpu: false }, (s) => {
+  it('trains a head on painted labels, shows, exports, reloads and loads it back', async () => {
+    const app = await AppPage.open(s.context, s.url, QUERY);
+    await app.drop(PHOTOS);
+    await app.waitForAllLabelled(PHOTOS.length);
+    await app.page.getByText(PHOTOS[0].name).first().click().catch(() => undefined);
+
+    await app.enterLabelMode();
+    const mine = await app.addLabelClass('my object', 'thing');
+    await app.dragOverPhoto([[0.2, 0.3], [0.8, 0.3], [0.8, 0.5], [0.2, 0.5], [0.2, 0.7], [0.8, 0.7]]);
+    const painted = await app.waitForStoredUserLabels(PHOTOS[0].name, (c) => (c[mine] ?? 0) > 1000);
+    await app.page.keyboard.press('l');
+
+    await app.trainHead({ kind: 'linear', epochs: 15, rounds: 2 });
+    const report = await app.headReport();
+    assert.match(report, /Linear head, trained on the CPU/);
+    assert.match(report, /my object/);
+    const rows = await app.page.locator('[data-testid=head-report] tbody tr').allInnerTexts();
+    assert.equal(rows.length, 2, `two self-training rounds reported: ${rows.join(' | ')}`);
+    const agreement = Number(/(\d+(?:\.\d+)?) %\s+\S+\s*$/.exec(rows[0].replace(/\t/g, ' '))?.[1] ?? NaN);
+    assert.ok(agreement >= 50, `round 1 gets most of the painted patches right (${rows[0]})`);
+
+    const labelled = await app.storedHeadLabels(PHOTOS[0].name);
+    assert.ok(labelled, 'the painted photo has head labels');
+    const mineShare = (labelled.counts[mine] ?? 0) / Object.values(labelled.counts).reduce((a, b) => a + b, 0);
+    assert.ok(mineShare > 0.1, `the head paints the user's class over part of the painted photo (${(100 * mineShare).toFixed(1)} %; painted ${JSON.stringify(painted)})`);
+    for (const photo of PHOTOS.slice(1)) assert.ok(await app.storedHeadLabels(photo.name), `${photo.name} is relabelled by the head too`);
+    // Stop mid-training (Esc): the head keeps what it learnt and says so.
+    await app.page.getByTestId('adapt-kind').selectOption('mlp');
+    await app.page.getByTestId('adapt-epochs').fill('100');
+    await app.page.getByTestId('adapt-train').click();
+    await app.page.locator('[data-testid=adapt-progress][data-phase=training]').waitFor();
+    await app.page.keyboard.press('Escape');
+    await app.page.getByTestId('head-report').filter({ hasText: 'stopped early' }).waitFor({ timeout: 60_000 });
+    assert.match(await app.headReport(), /MLP \(128 hidden\) head/);
+    await app.trainHead({ kind: 'linear', epochs: 15, rounds: 2 });
+
+    await app.page.getByRole('button', { name: 'Close' }).click();
+    await app.waitForOverlay();
+    assert.match(await app.adaptStatus(), /head: \d+ classes, shown/);
+    await app.screenshot('adapt-head-labels');
+
+    await app.page.keyboard.press('t');
+    assert.match(await app.adaptStatus(), /hidden/);
+    await app.page.keyboard.press('t');
+
+    await app.page.keyboard.press('a');
+    const file = await app.exportHeadFile();
+    const json = JSON.parse(file) as { format: string; classNames: string[]; info: { modelId: string } };
+    assert.equal(json.format, 'u2seg-patch-head');
+    assert.ok(json.classNames.includes('my object'));
+    assert.equal(json.info.modelId, 'tiny-vit');
+
+    app.page.once('dialog', (d) => void d.accept());
+    await app.page.getByRole('button', { name: 'Remove head' }).click();
+    await app.page.waitForFunction(() => document.querySelector('[data-testid=adapt-status]')?.textContent === 'no head yet');
+
+    await app.loadHeadFile('u2seg-head.json', file);
+    await app.page.waitForFunction(() => /head: \d+ classes, shown/.test(document.querySelector('[data-testid=adapt-status]')?.textContent ?? ''));
+    const reloaded = await app.storedHeadLabels(PHOTOS[0].name);
+    assert.ok(reloaded && reloaded.headVersion > labelled.headVersion, 'the loaded head relabels the photos');
+    assert.deepEqual(reloaded.counts, labelled.counts, 'the loaded head labels exactly as the trained one did');
+
+    await app.loadHeadFile('not-a-head.json', '{"hello": 1}');
+    await app.waitForAlert(/not-a-head\.json was not loaded as a head: not a u2seg-patch-head file/);
+
+    // Re-clustering renumbers the clusters: "my object", its painted pixels and the head follow it.
+    await app.page.getByRole('button', { name: 'Close' }).click();
+    const thingCount = await app.page.locator('[data-testid=legend] ul').first().locator('li').count();
+    const headClasses = Number(/head: (\d+) classes/.exec(await app.adaptStatus())?.[1]);
+    app.page.once('dialog', (d) => void d.accept());
+    await app.page.locator('form.recluster input').fill(String(thingCount + 1));
+    await app.page.getByRole('button', { name: 'Re-cluster' }).click();
+    const moved = await app.waitForStoredUserLabels(PHOTOS[0].name, (c) => !c[mine] && Object.values(c).includes(painted[mine]), 60_000);
+    const names = await app.clusterNames();
+    const newId = Number(Object.keys(names).find((id) => names[Number(id)] === 'my object'));
+    assert.equal(moved[newId], painted[mine], `the painted pixels now carry the class's new id ${newId}`);
+    let afterRecluster = await app.storedHeadLabels(PHOTOS[0].name);
+    for (let i = 0; i < 100 && !(afterRecluster && afterRecluster.headVersion > reloaded.headVersion); i++) {
+      await app.page.waitForTimeout(200);
+      afterRecluster = await app.storedHeadLabels(PHOTOS[0].name);
+    }
+    assert.ok(afterRecluster && afterRecluster.headVersion > reloaded.headVersion, 'the head is installed again on the new clusters');
+    assert.equal(afterRecluster.counts[newId] ?? 0, labelled.counts[mine] ?? 0, 'the head labels the same pixels with the new id');
+    assert.equal(await app.adaptStatus(), `head: ${headClasses} classes, shown`);
+
+    await app.page.reload();
+    await app.waitForAllLabelled(PHOTOS.length);
+    await app.page.waitForFunction(() => /head: \d+ classes, shown/.test(document.querySelector('[data-testid=adapt-status]')?.textContent ?? ''));
+    assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+});
+
+describeApp('adaptation on WebGPU', { webgpu: true }, (s) => {
+  it('trains the head with WebGPU compute when chosen (SwiftShader here: agreement, not speed)', async () => {
+    const app = await AppPage.open(s.context, s.url, `${QUERY}&backend=wasm`);
+    await app.drop(PHOTOS.slice(0, 2));
+    await app.waitForAllLabelled(2);
+    await app.page.keyboard.press('a');
+    await app.page.getByTestId('adapt-backend').selectOption('webgpu');
+    await app.trainHead({ kind: 'linear', epochs: 3, rounds: 1 });
+    assert.match(await app.headReport(), /Linear head, trained on WebGPU/);
+    for (const photo of PHOTOS.slice(0, 2)) assert.ok(await app.storedHeadLabels(photo.name), `${photo.name} is labelled by the WebGPU-trained head`);
+    assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+});
