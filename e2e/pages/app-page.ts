@@ -304,8 +304,17 @@ export class AppPage {
 
   /** Pixels per category id of a photo's stored user labels (IndexedDB, as a reload reads them). */
   async storedUserLabels(photoName: string): Promise<{ sizeHW: [number, number]; counts: Record<number, number>; labelledPixels: number } | null> {
-    // No named helpers inside: the test runner's transform would wrap them in a __name the page lacks.
-    return this.page.evaluate(async (name) => {
+    const r = await this.storedResult(photoName, 'user-labels', 'categoryRowMajor');
+    if (r) delete r.counts[0]; // 0 = not labelled
+    return r && { sizeHW: r.fields.labelSizeHW as [number, number], counts: r.counts, labelledPixels: r.fields.labelledPixels as number };
+  }
+
+  /**
+   * A photo's stored result of one kind, read from IndexedDB as a reload reads it: pixels per value
+   * of its label map `mapField`, and its other small fields.
+   */
+  private async storedResult(photoName: string, kind: string, mapField: string): Promise<{ counts: Record<number, number>; fields: Record<string, unknown> } | null> {
+    return this.page.evaluate(async ([name, kind, mapField]) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const r = indexedDB.open('u2seg-session');
         r.onsuccess = () => resolve(r.result);
@@ -314,24 +323,26 @@ export class AppPage {
       try {
         const images = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
           const r = db.transaction('images').objectStore('images').getAll();
-          r.onsuccess = () => resolve(r.result);
+          r.onsuccess = () => resolve(r.result as { id: string; name: string }[]);
           r.onerror = () => reject(r.error);
         });
         const id = images.find((im) => im.name === name)?.id;
         if (!id) return null;
-        const rec = await new Promise<{ value: { labelSizeHW: [number, number]; categoryRowMajor: Uint16Array; labelledPixels: number } } | undefined>((resolve, reject) => {
-          const r = db.transaction('results').objectStore('results').get([id, 'user-labels']);
-          r.onsuccess = () => resolve(r.result);
+        const rec = await new Promise<{ value: Record<string, unknown> } | undefined>((resolve, reject) => {
+          const r = db.transaction('results').objectStore('results').get([id, kind]);
+          r.onsuccess = () => resolve(r.result as { value: Record<string, unknown> } | undefined);
           r.onerror = () => reject(r.error);
         });
         if (!rec) return null;
         const counts: Record<number, number> = {};
-        for (const c of rec.value.categoryRowMajor) if (c) counts[c] = (counts[c] ?? 0) + 1;
-        return { sizeHW: rec.value.labelSizeHW, counts, labelledPixels: rec.value.labelledPixels };
+        for (const c of rec.value[mapField] as Uint16Array) counts[c] = (counts[c] ?? 0) + 1;
+        const fields: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(rec.value)) if (!ArrayBuffer.isView(v) && (typeof v !== 'object' || Array.isArray(v))) fields[k] = Array.isArray(v) && typeof v[0] === 'object' ? v.length : v;
+        return { counts, fields };
       } finally {
         db.close();
       }
-    }, photoName);
+    }, [photoName, kind, mapField] as const);
   }
 
   /** Polls the stored user labels of a photo until `accept` holds (saves are debounced). */
@@ -406,34 +417,8 @@ export class AppPage {
 
   /** Pixels per category of a photo's stored head labels (semantic), with the head version that made them. */
   async storedHeadLabels(photoName: string): Promise<{ headVersion: number; counts: Record<number, number>; instances: number } | null> {
-    return this.page.evaluate(async (name) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('u2seg-session');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      try {
-        const images = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
-          const r = db.transaction('images').objectStore('images').getAll();
-          r.onsuccess = () => resolve(r.result as { id: string; name: string }[]);
-          r.onerror = () => reject(r.error);
-        });
-        const id = images.find((im) => im.name === name)?.id;
-        if (!id) return null;
-        type Rec = { value: { headVersion: number; semanticCategoryRowMajor: Uint16Array; instances: unknown[] } } | undefined;
-        const rec = await new Promise<Rec>((resolve, reject) => {
-          const r = db.transaction('results').objectStore('results').get([id, 'head-labels']);
-          r.onsuccess = () => resolve(r.result as Rec);
-          r.onerror = () => reject(r.error);
-        });
-        if (!rec) return null;
-        const counts: Record<number, number> = {};
-        for (const c of rec.value.semanticCategoryRowMajor) counts[c] = (counts[c] ?? 0) + 1;
-        return { headVersion: rec.value.headVersion, counts, instances: rec.value.instances.length };
-      } finally {
-        db.close();
-      }
-    }, photoName);
+    const r = await this.storedResult(photoName, 'head-labels', 'semanticCategoryRowMajor');
+    return r && { headVersion: r.fields.headVersion as number, counts: r.counts, instances: r.fields.instances as number };
   }
 
   /** Clicks "Export head" in the Adapt dialog and returns the downloaded file's text. */

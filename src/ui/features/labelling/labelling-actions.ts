@@ -51,6 +51,7 @@ export function registerLabellingActions(): void {
   }
   register(
     { name: 'labels.mode', label: 'Label mode (paint your own labels)', keys: ['l'], enabled: () => canLabel() || lab().active, perform: () => lab().set({ active: !lab().active }) },
+    { name: 'labels.leave', label: 'Leave Label mode', keys: ['Escape'], enabled: () => lab().active, perform: () => lab().set({ active: false }) },
     tool('brush', 'b', 'Brush'),
     tool('eraser', 'e', 'Eraser'),
     tool('fill', 'x', 'Fill segment'),
