@@ -2,7 +2,10 @@
 // photo, trains the head in the adapt worker, the photos switch to the head's classes; the head is
 // exported, removed, loaded back from the file, and survives a reload.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
+import { decode as decodePng } from 'fast-png';
+import { unzipSync } from 'fflate';
 import { cocoDevPhotos } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
@@ -24,6 +27,7 @@ describeApp('adaptation', { webgpu: false }, (s) => {
     await app.page.keyboard.press('l');
 
     await app.trainHead({ kind: 'linear', epochs: 15, rounds: 2 });
+    await app.screenshot('adapt-dialog');
     const report = await app.headReport();
     assert.match(report, /Linear head, trained on the CPU/);
     assert.match(report, /my object/);
@@ -51,6 +55,20 @@ describeApp('adaptation', { webgpu: false }, (s) => {
     await app.waitForOverlay();
     assert.match(await app.adaptStatus(), /head: \d+ classes, shown/);
     await app.screenshot('adapt-head-labels');
+
+    // The export holds what is shown: the head's labels, with the user's class as a COCO category.
+    const files = unzipSync(new Uint8Array(readFileSync(await app.exportZip())));
+    const instances = JSON.parse(Buffer.from(files['annotations/instances_u2seg.json']).toString()) as {
+      categories: { id: number; name: string }[];
+      annotations: { category_id: number }[];
+    };
+    assert.ok(instances.categories.some((c) => c.id === mine && c.name === 'my object'));
+    const thingIds = new Set(instances.categories.map((c) => c.id));
+    assert.ok(instances.annotations.every((a) => thingIds.has(a.category_id)), 'every instance has a thing category');
+    const stem = PHOTOS[0].name.replace(/\.[^.]*$/, '');
+    const semantic = decodePng(files[`semantic/${stem}.png`]);
+    const values = semantic.data as Uint8Array | Uint16Array;
+    assert.ok(values.some((v) => v === mine), "the semantic PNG of the painted photo carries the user's class");
 
     await app.page.keyboard.press('t');
     assert.match(await app.adaptStatus(), /hidden/);

@@ -46,8 +46,10 @@ async function trainer(preference: 'auto' | TrainBackend): Promise<{ backend: ()
     try {
       return await gpu.trainHeadWebGpu(found.device, images, tokenDim, classes, options);
     } catch (err) {
-      if (!(err instanceof gpu.WebGpuTrainingError) || preference === 'webgpu') throw err;
-      used = 'cpu'; // the GPU cannot hold this run: the CPU trains the same head
+      // Asked for WebGPU: say why it failed. Automatic choice: the CPU trains the same head (a run
+      // too big for the device, a lost device, or a driver that rejects a kernel).
+      if (preference === 'webgpu') throw err instanceof gpu.WebGpuTrainingError ? err : new Error(`WebGPU training failed: ${(err as Error).message}`);
+      used = 'cpu';
       return trainHeadAsync(images, tokenDim, classes, options);
     }
   };

@@ -11,7 +11,7 @@ import { balancedClassWeights, IGNORE_TARGET, inputStatistics, trainHead, type T
 import { sampleDistinct } from '../../core/pipeline/kmeans';
 import type { ProgressSink } from '../progress';
 import { fewShotClasses, fewShotTargets, withPseudoLabels } from './few-shot';
-import { headMethodPredictions, pipelinePredictions, scoreMethod, withMaskCutInstances, type MethodPredictions, type MethodScore } from './predictions';
+import { headMethodPredictions, pipelinePredictions, scoreMethod, withAppInstances, withMaskCutInstances, type MethodPredictions, type MethodScore } from './predictions';
 import type { EvalGroundTruth } from './scoring';
 import type { SessionData } from './session-data';
 
@@ -27,7 +27,7 @@ export interface AdaptExperimentOptions {
   fewShotSteps: number;
   /** Also train few-shot heads with the other photos' mapped pseudo labels. */
   withPseudo: boolean;
-  /** Also score every head with the MaskCut masks as instances, classed by the head. */
+  /** Also score every head with the MaskCut masks as instances, classed by the head, and with the app's instances. */
   maskCutInstances: boolean;
   learningRate: number;
   /** 'balanced': class weights ∝ frequency^−½ over each head's training patches. */
@@ -88,7 +88,9 @@ function selfTrainedMethods(sh: Shared, history: AdaptExperimentResult['selfTrai
       history[`${kind} r${r.round}`] = r.history.map((h) => ({ loss: h.loss, accuracy: h.accuracy, ms: h.ms }));
       const method = headMethodPredictions(`self-train ${kind} r${r.round} (clusters)`, session.photos, sh.imageIds, all, r.predictions, identity);
       out.push({ method, ms });
-      if (opts.maskCutInstances) out.push({ method: withMaskCutInstances(method, session.photos, sh.imageIds, all, r.predictions, r.head.classes, (c) => c), ms });
+      if (!opts.maskCutInstances) continue;
+      out.push({ method: withMaskCutInstances(method, session.photos, sh.imageIds, all, r.predictions, r.head.classes, (c) => c), ms });
+      out.push({ method: withAppInstances(method, session.photos, sh.imageIds, all, r.predictions, r.head.classes, (c) => c), ms });
     }
   }
   return out;
@@ -123,7 +125,11 @@ function fewShotMethods(sh: Shared, kind: HeadKind, labelled: number[], evalIdx:
   const method = headMethodPredictions(name, session.photos, sh.imageIds, evalIdx, preds, labelling);
   const ms = performance.now() - started;
   if (!opts.maskCutInstances) return [{ method, ms }];
-  return [{ method, ms }, { method: withMaskCutInstances(method, session.photos, sh.imageIds, evalIdx, preds, head.classes, labelling.categoryOf), ms }];
+  return [
+    { method, ms },
+    { method: withMaskCutInstances(method, session.photos, sh.imageIds, evalIdx, preds, head.classes, labelling.categoryOf), ms },
+    { method: withAppInstances(method, session.photos, sh.imageIds, evalIdx, preds, head.classes, labelling.categoryOf), ms },
+  ];
 }
 
 export async function runAdaptExperiment(session: SessionData, gt: EvalGroundTruth, options: Partial<AdaptExperimentOptions> = {}): Promise<AdaptExperimentResult> {

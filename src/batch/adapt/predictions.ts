@@ -1,6 +1,7 @@
 // One method's predictions on every session photo, at photo size, in the form the scores need
 // (method.md §6 outputs scored as §7): a semantic label map per image and COCO-style instances.
 import type { HeadClasses } from '../../core/adapt/head';
+import { headLabels } from '../../core/adapt/head-labels';
 import { classifyMasks, type HeadPrediction } from '../../core/adapt/predict';
 import { decodeMask, rleToBbox } from '../../core/coco/rle';
 import type { PredInstance } from '../eval/instance-scores';
@@ -93,6 +94,25 @@ export function withMaskCutInstances(
     });
   });
   return { ...base, method: base.method.replace(/ \(/, ', MaskCut masks ('), instances };
+}
+
+/**
+ * Instances as the app makes them (core/adapt/head-labels.ts): MaskCut's masks that the head calls
+ * a thing class (a mask it calls stuff is dropped), plus the head's own thing components that those
+ * masks leave mostly uncovered.
+ */
+export function withAppInstances(
+  base: MethodPredictions, photos: readonly SessionPhoto[], imageIds: readonly number[], indices: readonly number[],
+  predictions: readonly HeadPrediction[], classes: HeadClasses, categoryOf: (classIndex: number) => number,
+): MethodPredictions {
+  const instances: PredInstance[] = [];
+  const classIndices = classes.names.map((_, c) => c);
+  indices.forEach((photoIndex, j) => {
+    const photo = photos[photoIndex], pred = predictions[j];
+    const labels = headLabels(pred.patchProbabilities, pred.gridH, pred.gridW, classes, classIndices, photo.labelSizeHW, photo.instances);
+    for (const inst of labels.instances) instances.push(instance(imageIds[photoIndex], photo, inst.rle, categoryOf(inst.categoryId), inst.score));
+  });
+  return { ...base, method: base.method.replace(/ \(/, ', as the app ('), instances };
 }
 
 function lookup(values: Uint8Array, table: Uint8Array): Uint8Array {

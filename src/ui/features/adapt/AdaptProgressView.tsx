@@ -26,7 +26,7 @@ export function AdaptProgressView({ progress }: { progress: AdaptProgress }) {
           loss {last.loss.toFixed(3)} · accuracy {(100 * last.accuracy).toFixed(1)} %
         </div>
       )}
-      <LossCurve history={progress.history ?? []} />
+      <LossCurve rounds={[progress.history ?? []]} />
       <button onClick={() => perform('adapt.cancel')} data-testid="adapt-cancel">
         Stop (Esc)
       </button>

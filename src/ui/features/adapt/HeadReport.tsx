@@ -14,7 +14,7 @@ export function HeadReport({ summary }: { summary: HeadSummary }) {
     <div className="head-report" data-testid="head-report">
       <div>
         {summary.kind === 'mlp' ? `MLP (${summary.hiddenDim} hidden)` : 'Linear'} head, {where}
-        {summary.stopped ? ', stopped early' : ''}; {summary.labelledImages} photos with your labels.
+        {summary.stopped ? ', stopped early' : ''}; {summary.labelledImages} {summary.labelledImages === 1 ? 'photo' : 'photos'} with your labels.
         {summary.leftOutImages > 0 && ` ${summary.leftOutImages} photos with pseudo labels only were left out of training to stay within memory (they are labelled all the same).`}
       </div>
       <div className="head-classes" title={names.join(', ')}>
@@ -50,7 +50,7 @@ export function HeadReport({ summary }: { summary: HeadSummary }) {
           </tbody>
         </table>
       )}
-      {summary.rounds.length > 0 && <LossCurve history={summary.rounds.flatMap((r) => r.history)} />}
+      {summary.rounds.length > 0 && <LossCurve rounds={summary.rounds.map((r) => r.history)} />}
     </div>
   );
 }

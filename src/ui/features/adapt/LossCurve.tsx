@@ -1,18 +1,27 @@
-// The training loss per epoch as a small line (method.md §6 training), so a user sees it fall.
+// The training loss per epoch as small lines, one per self-training round (method.md §6), on one
+// scale so a user sees each round's loss fall and how the rounds compare.
 import type { EpochProgress } from '../../../core/adapt/train';
 
-export function LossCurve({ history, width = 220, height = 48 }: { history: EpochProgress[]; width?: number; height?: number }) {
-  if (!history.length) return null;
-  const max = Math.max(...history.map((h) => h.loss)), min = Math.min(...history.map((h) => h.loss));
+const ROUND_COLOURS = ['#2f6fde', '#d9822b', '#3a9a5b'];
+
+export function LossCurve({ rounds, width = 220, height = 48 }: { rounds: EpochProgress[][]; width?: number; height?: number }) {
+  const all = rounds.flat();
+  if (!all.length) return null;
+  const max = Math.max(...all.map((h) => h.loss)), min = Math.min(...all.map((h) => h.loss));
   const span = max - min || 1;
-  const x = (i: number) => (history.length === 1 ? width / 2 : (i / (history.length - 1)) * (width - 8) + 4);
+  const longest = Math.max(...rounds.map((r) => r.length));
+  const x = (i: number) => (longest === 1 ? width / 2 : (i / (longest - 1)) * (width - 8) + 4);
   const y = (loss: number) => height - 4 - ((loss - min) / span) * (height - 8);
-  const points = history.map((h, i) => `${x(i).toFixed(1)},${y(h.loss).toFixed(1)}`).join(' ');
+  const label = rounds.map((r, k) => `round ${k + 1}: ${r.map((h) => h.loss.toFixed(3)).join(', ')}`).join('; ');
   return (
-    <svg className="loss-curve" width={width} height={height} role="img" aria-label={`loss ${history.map((h) => h.loss.toFixed(3)).join(', ')}`}>
-      <polyline points={points} fill="none" stroke="#2f6fde" strokeWidth="2" />
-      {history.map((h, i) => (
-        <circle key={i} cx={x(i)} cy={y(h.loss)} r="2.5" fill="#2f6fde" />
+    <svg className="loss-curve" width={width} height={height} role="img" aria-label={`loss per epoch, ${label}`}>
+      {rounds.map((r, k) => (
+        <g key={k} stroke={ROUND_COLOURS[k % ROUND_COLOURS.length]} fill={ROUND_COLOURS[k % ROUND_COLOURS.length]}>
+          <polyline points={r.map((h, i) => `${x(i).toFixed(1)},${y(h.loss).toFixed(1)}`).join(' ')} fill="none" strokeWidth="2" />
+          {r.map((h, i) => (
+            <circle key={i} cx={x(i)} cy={y(h.loss)} r="2.5" />
+          ))}
+        </g>
       ))}
     </svg>
   );
