@@ -1,13 +1,15 @@
 // `npm run bench -- train-browser [--images 100] [--patches 400] [--dim 768] [--classes 49] [--epochs 3] [--hidden 128]`:
 // the adaptation head's training speed (method.md §6) inside the app's worker in headless chromium,
-// TypeScript and (BENCH_WEBGPU=1) WebGPU, on the same synthetic tokens as `bench -- train`.
+// TypeScript and (BENCH_WEBGPU=1) WebGPU, and the same TypeScript trainer in Node, all on the same
+// seeded synthetic tokens in one run so the rows compare.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { launchBrowser } from '../e2e/harness/browser';
 import { serveBuiltApp } from '../e2e/harness/server';
 import { AppPage } from '../e2e/pages/app-page';
 import { checkKnownFlags, intFlag, parseArgs } from '../src/cli/args';
-import type { TrainBenchResult, TrainBenchSpec } from '../workers/train-bench';
+import { trainHead } from '../src/core/adapt/train';
+import { syntheticTrainingImages, type TrainBenchResult, type TrainBenchSpec } from '../workers/train-bench';
 import { median, type Row } from './table';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -30,6 +32,7 @@ export async function benchTrainBrowser(args: string[]): Promise<Row[]> {
   const backends: TrainBenchSpec['backend'][] = webgpu ? ['cpu', 'webgpu'] : ['cpu'];
   const heads = [{ kind: 'linear' as const, hiddenDim: 0 }, { kind: 'mlp' as const, hiddenDim: hidden }];
 
+  const rows: Row[] = nodeRows(base, heads);
   execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   const server = await serveBuiltApp();
   const browser = await launchBrowser({ webgpu });
@@ -38,7 +41,6 @@ export async function benchTrainBrowser(args: string[]): Promise<Row[]> {
     const app = await AppPage.open(browser, server.url, '?model=tiny-vit&debug&workers=1');
     await app.backendBadge();
     await app.page.waitForFunction(() => '__u2seg' in globalThis, undefined, { timeout: 60_000 });
-    const rows: Row[] = [];
     for (const backend of backends) {
       for (const h of heads) {
         const headName = h.kind === 'linear' ? 'linear' : `mlp ${h.hiddenDim}`;
@@ -66,4 +68,20 @@ export async function benchTrainBrowser(args: string[]): Promise<Row[]> {
     await browser.close();
     await server.close();
   }
+}
+
+/** The same trainer and data in Node (one thread), the reference row of the table. */
+function nodeRows(base: Omit<TrainBenchSpec, 'kind' | 'hiddenDim' | 'backend'>, heads: { kind: 'linear' | 'mlp'; hiddenDim: number }[]): Row[] {
+  const images = syntheticTrainingImages(base);
+  const classes = { names: Array.from({ length: base.classCount }, (_, c) => `c${c}`), thingCount: 1 };
+  return heads.map((h) => {
+    const headName = h.kind === 'linear' ? 'linear' : `mlp ${h.hiddenDim}`;
+    process.stderr.write(`training ${headName} in Node…\n`);
+    const r = trainHead(images, base.tokenDim, classes, { ...h, epochs: base.epochs, batchSize: base.batchSize, seed: base.seed });
+    const ms = median(r.history.map((e) => e.ms));
+    return {
+      backend: 'node', device: `TypeScript, Node ${process.version}`, head: headName, patches: r.sampleCount, 'setup ms': 0,
+      'median ms/epoch': ms, 'k patches/s': r.sampleCount / ms, 'final train acc %': 100 * (r.history.at(-1)?.accuracy ?? 0),
+    };
+  });
 }

@@ -57,3 +57,21 @@ describe('pixelInfo', () => {
     expect(pixelInfo(grid, 'panoptic', 9, 9)).toBeNull();
   });
 });
+
+describe('category semantics (an adapted head labels things too)', () => {
+  // Head semantics: category 2 (a thing class) on the top-left 2×2 and the bottom-left, 3 elsewhere.
+  const semanticCategoryRowMajor = Uint16Array.from([2, 2, 3, 3, 2, 2, 3, 3, 2, 3, 3, 3]);
+  const headGrid: LabelGrid = { ...grid, thingK: 0, labels: { ...grid.labels, semanticRowMajor: new Uint16Array(0), semanticCategoryRowMajor } };
+
+  it('the semantic view paints the category map, thing categories included', () => {
+    const o = renderOverlay(headGrid, { mode: 'semantic', colourBy: 'cluster', outlines: false, lutRgba: lut });
+    expect(px(o, 0, 0)).toEqual([10, 20, 30, 200]);
+    expect(px(o, 0, 2)).toEqual([10, 20, 30, 200]);
+    expect(px(o, 3, 0)).toEqual([40, 50, 60, 200]);
+  });
+
+  it('hover counts the category’s pixels in the photo; the panoptic view is unchanged', () => {
+    expect(pixelInfo(headGrid, 'semantic', 0, 2)).toEqual({ categoryId: 2, segmentId: 0, isThing: false, areaPx: 5 });
+    expect(pixelInfo(headGrid, 'panoptic', 0.5, 0.5)).toEqual(pixelInfo(grid, 'panoptic', 0.5, 0.5));
+  });
+});
