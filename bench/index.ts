@@ -1,6 +1,7 @@
 // `npm run bench -- <suite> [args]`: runs one benchmark suite, prints its table and writes
 // bench/results/<suite>.json. Speed and memory targets live here, never in timed tests.
 import os from 'node:os';
+import { benchAdapt } from './adapt';
 import { benchApp } from './app';
 import { benchBackbone } from './backbone';
 import { benchEigen } from './eigen';
@@ -13,6 +14,7 @@ import { benchTrainBrowser } from './train-browser';
 type SuiteResult = Row[] | { tables: { title: string; rows: Row[] }[] };
 
 const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
+  adapt: benchAdapt,
   app: benchApp,
   backbone: benchBackbone,
   eigen: () => benchEigen(),

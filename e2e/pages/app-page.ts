@@ -421,6 +421,26 @@ export class AppPage {
     return r && { headVersion: r.fields.headVersion as number, counts: r.counts, instances: r.fields.instances as number };
   }
 
+  /** A value of the session's meta store (IndexedDB), e.g. the saved head under 'adaptHead'. */
+  async storedMeta<T>(key: string): Promise<T | undefined> {
+    return this.page.evaluate(async (k) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open('u2seg-session');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      try {
+        return await new Promise<T | undefined>((resolve, reject) => {
+          const r = db.transaction('meta').objectStore('meta').get(k);
+          r.onsuccess = () => resolve((r.result as { value: T } | undefined)?.value);
+          r.onerror = () => reject(r.error);
+        });
+      } finally {
+        db.close();
+      }
+    }, key);
+  }
+
   /** Clicks "Export head" in the Adapt dialog and returns the downloaded file's text. */
   async exportHeadFile(): Promise<string> {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('adapt-export').click()]);
