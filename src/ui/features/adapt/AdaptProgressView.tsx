@@ -27,9 +27,12 @@ export function AdaptProgressView({ progress }: { progress: AdaptProgress }) {
         </div>
       )}
       <LossCurve rounds={[progress.history ?? []]} />
-      <button onClick={() => perform('adapt.cancel')} data-testid="adapt-cancel">
-        Stop (Esc)
-      </button>
+      {progress.phase !== 'predicting' && (
+        // Relabelling is short and leaves every photo consistent, so only training stops.
+        <button onClick={() => perform('adapt.cancel')} data-testid="adapt-cancel">
+          Stop (Esc)
+        </button>
+      )}
     </div>
   );
 }
