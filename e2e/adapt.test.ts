@@ -122,6 +122,26 @@ describeApp('adaptation', { webgpu: false }, (s) => {
   });
 });
 
+describeApp('adaptation survives its worker', { webgpu: false }, (s) => {
+  it('says so when the adaptation worker dies mid-training, and trains again with a fresh one', async () => {
+    const app = await AppPage.open(s.context, s.url, `${QUERY}&debug`);
+    await app.drop(PHOTOS.slice(0, 2));
+    await app.waitForAllLabelled(2);
+    await app.page.keyboard.press('a');
+    await app.page.getByTestId('adapt-kind').selectOption('mlp');
+    await app.page.getByTestId('adapt-epochs').fill('100');
+    await app.page.getByTestId('adapt-train').click();
+    await app.page.locator('[data-testid=adapt-progress][data-phase=training]').waitFor();
+    await app.page.evaluate(() => (globalThis as unknown as { __u2seg: { crashAdaptWorker(): Promise<void> } }).__u2seg.crashAdaptWorker());
+    assert.match(await app.waitForAlert(/Adaptation failed/, 60_000), /the adaptation worker stopped/);
+    await app.page.getByTestId('adapt-train').waitFor({ state: 'visible' });
+    await app.trainHead({ kind: 'linear', epochs: 3, rounds: 1 });
+    assert.match(await app.headReport(), /Linear head, trained on the CPU/);
+    assert.deepEqual(app.pageErrors, []);
+    await app.close();
+  });
+});
+
 describeApp('adaptation on WebGPU', { webgpu: true }, (s) => {
   it('trains the head with WebGPU compute when chosen (SwiftShader here: agreement, not speed)', async () => {
     const app = await AppPage.open(s.context, s.url, `${QUERY}&backend=wasm`);

@@ -115,6 +115,12 @@ const api: AdaptWorkerApi = {
     await deleteMeta(await db(), HEAD_KEY);
   },
 
+  async crashForTest() {
+    setTimeout(() => {
+      throw new Error('simulated adaptation worker crash');
+    });
+  },
+
   benchmarkTraining,
 };
 

@@ -89,6 +89,7 @@ function exposeDebugHooks(): void {
     },
     crashWorker: async () => (await readyPool()).any().api.crashForTest(),
     benchmarkTraining: (spec: TrainBenchSpec) => adaptWorker().benchmarkTraining(spec),
+    crashAdaptWorker: () => adaptWorker().crashForTest(),
     benchmark: async (url: string, manifest: ModelManifest, pref: BackendPreference, runs: number) => {
       const p = await readyPool();
       return p.use((api) => api.benchmark(url, manifest, pref, runs));
