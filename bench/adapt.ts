@@ -18,20 +18,16 @@ const EPOCHS = 8;
 async function labelWithGroundTruth(app: AppPage, k: number): Promise<void> {
   await app.drop([{ name: 'instances.json', mimeType: 'application/json', base64: readFileSync(GT_FILE).toString('base64') }]);
   await app.waitForAlert(/ground truth with/);
-  await dismissMessages(app);
+  await app.dismissMessages();
   await app.page.locator('[data-testid=gallery] li').first().click();
   await app.enterLabelMode();
   for (let i = 0; i < k; i++) {
     await app.page.keyboard.press('u');
     await app.waitForAlert(/Ground truth is now your labels on 1 photo/);
-    await dismissMessages(app);
+    await app.dismissMessages();
     await app.page.keyboard.press('ArrowRight');
   }
   await app.page.keyboard.press('Escape');
-}
-
-async function dismissMessages(app: AppPage): Promise<void> {
-  await app.page.locator('.messages button[aria-label=dismiss]').evaluateAll((buttons) => buttons.forEach((b) => (b as HTMLButtonElement).click()));
 }
 
 export async function benchAdapt(args: string[]): Promise<Row[]> {

@@ -161,6 +161,11 @@ export class AppPage {
     return (await alert.textContent()) ?? '';
   }
 
+  /** Dismisses every message (they stack above the viewer and push it down). */
+  async dismissMessages(): Promise<void> {
+    await this.page.locator('.messages button[aria-label=dismiss]').evaluateAll((buttons) => buttons.forEach((b) => (b as HTMLButtonElement).click()));
+  }
+
   async galleryCount(): Promise<number> {
     return this.page.locator('[data-testid=gallery] li').count();
   }

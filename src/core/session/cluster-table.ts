@@ -118,6 +118,16 @@ export function defaultColours(n: number): string[] {
   });
 }
 
+/** The name the pipeline gives its n-th (1-based) cluster of a kind. */
+export function defaultClusterName(kind: ClusterKind, n: number): string {
+  return `${kind} ${n}`;
+}
+
+/** A pipeline cluster still under the name the pipeline gave it (the user has not named it). */
+export function hasDefaultName(c: Cluster): boolean {
+  return c.origin !== 'user' && /^(thing|stuff) \d+$/.test(c.name);
+}
+
 export function newClusterTable(thingCount: number, stuffCount: number): ClusterTable {
   const colours = defaultColours(thingCount + stuffCount);
   const table: ClusterTable = {};
@@ -125,7 +135,7 @@ export function newClusterTable(thingCount: number, stuffCount: number): Cluster
     const id = i + 1;
     const kind: ClusterKind = i < thingCount ? 'thing' : 'stuff';
     const n = kind === 'thing' ? id : id - thingCount;
-    table[id] = { id, kind, name: `${kind} ${n}`, colour: colours[i], hidden: false, mergedInto: null };
+    table[id] = { id, kind, name: defaultClusterName(kind, n), colour: colours[i], hidden: false, mergedInto: null };
   }
   return table;
 }

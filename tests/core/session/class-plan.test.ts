@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { carryClasses, planNamedClasses } from '../../../src/core/session/class-plan';
-import { applyClusterEdit, newClusterTable, newUserCluster } from '../../../src/core/session/cluster-table';
+import { applyClusterEdit, hasDefaultName, newClusterTable, newUserCluster } from '../../../src/core/session/cluster-table';
 
 describe('matching named classes to the cluster table', () => {
   it('reuses clusters by name and kind, follows merges, adds the rest once', () => {
@@ -41,5 +41,15 @@ describe('carrying classes across re-clustering', () => {
     expect(table[7].name).toBe('cat');
     expect([table[8].name, table[8].kind]).toEqual(['stuff 1 (kept)', 'stuff']);
     expect(Object.keys(table).length).toBe(8);
+  });
+});
+
+describe('default cluster names', () => {
+  it('tells the names the pipeline gave from the names a user chose', () => {
+    const t = newClusterTable(1, 1);
+    expect(hasDefaultName(t[1])).toBe(true);
+    expect(hasDefaultName(t[2])).toBe(true);
+    expect(hasDefaultName(applyClusterEdit(t, { type: 'rename', id: 1, name: 'dog' }).table[1])).toBe(false);
+    expect(hasDefaultName(newUserCluster(t, 'thing', 'thing 7'))).toBe(false); // a user class, whatever its name
   });
 });
