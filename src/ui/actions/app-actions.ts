@@ -88,7 +88,7 @@ export function registerAppActions(): void {
       enabled: () => seg().progress.phase === 'idle' && seg().clusters != null,
       perform: (p) => {
         const k = (p as { thingK?: number | null } | undefined)?.thingK;
-        if (seg().undoStack.length && !window.confirm('Re-clustering replaces the current clusters with their names and merges (the classes your labels and head use are kept). Continue?')) return;
+        if (seg().undoStack.length && !window.confirm('Re-clustering replaces the current clusters with their names and merges. Your own classes and labels are kept; an adapted head that learnt these clusters is removed. Continue?')) return;
         void recluster(k === undefined ? seg().thingK : k);
       },
     },

@@ -60,6 +60,8 @@ export async function startAdapt(): Promise<void> {
       return;
     }
     showHead(result.summary, result.applied);
+    // Photos labelled by the pipeline while the head trained were left out of its list.
+    await applyHeadTo(labelledPhotoIds().filter((id) => !ids.includes(id)));
     const r = result.summary.rounds.at(-1);
     const acc = r?.userAgreement != null ? `, ${(100 * r.userAgreement).toFixed(0)} % of your labelled patches right` : '';
     useApp.getState().notify('info', `${result.summary.stopped ? 'Stopped early; the head keeps what it learnt' : 'Adapted'}: ${result.summary.classes.length} classes on ${result.applied.length} photos${acc}.`);
