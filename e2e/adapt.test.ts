@@ -105,7 +105,7 @@ describeApp('adaptation', { webgpu: false }, (s) => {
     const names = await app.clusterNames();
     const newId = Number(Object.keys(names).find((id) => names[Number(id)] === 'my object'));
     assert.equal(moved[newId], painted[mine], `the painted pixels now carry the class's new id ${newId}`);
-    await app.waitForAlert(/head learnt the clusters that re-clustering replaced, so it was removed/);
+    await app.waitForAlert(/head learnt clusters that are now replaced, so it was removed/);
     assert.equal(await app.adaptStatus(), 'no head yet');
     await app.waitForAllLabelled(PHOTOS.length);
     await app.screenshot('adapt-after-recluster');

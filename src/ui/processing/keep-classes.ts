@@ -61,7 +61,7 @@ export function carryInto(after: ClusterTable): { table: ClusterTable; finish: (
       if (captured.head) await reinstallHead(captured.head.bytes, captured.head.categoryIds.map((id) => mapping[id] ?? 0));
       if (captured.dropHead) {
         await removeHead();
-        useApp.getState().notify('info', 'The adapted head learnt the clusters that re-clustering replaced, so it was removed: train again (a) on the new clusters.');
+        useApp.getState().notify('info', 'The adapted head learnt clusters that are now replaced, so it was removed: train again (a) on the new clusters.');
       }
     } catch (err) {
       useApp.getState().notify('error', `Your classes could not all follow the new clusters: ${(err as Error).message}`);
