@@ -101,6 +101,15 @@ describe('adaptation jobs (method.md §6)', () => {
     expect(set.leftOut).toBe(1);
   });
 
+  it('ignores user labels stored at another size, and refuses photos of two models', async () => {
+    const { db, table } = await session();
+    await putUserLabels(db, { id: 'p1', labelSizeHW: [PX / 2, PX], categoryRowMajor: new Uint16Array((PX / 2) * PX).fill(4) });
+    const set = await readTrainingSet(db, IDS, table, true, () => {});
+    expect(set.photos.find((p) => p.id === 'p1')?.userPatches).toBe(0);
+    await putFeatures(db, { id: 'p2', modelId: 'other', gridH: GRID, gridW: GRID, tokenDim: DIM, tokens: new Float32Array(GRID * GRID * DIM), cls: new Float32Array(DIM) });
+    await expect(readTrainingSet(db, IDS, table, true, () => {})).rejects.toThrow(/different models/);
+  });
+
   it('refuses to train when nothing is labelled', async () => {
     const { db, table } = await session();
     const hidden = [1, 2, 3, 4].reduce((t, id) => applyClusterEdit(t, { type: 'setHidden', id, hidden: true }).table, table);
