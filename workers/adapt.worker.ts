@@ -16,12 +16,15 @@ const db = () => (dbPromise ??= openSessionDb());
 /** Progress messages at most this often: a batch takes milliseconds, the UI needs a few updates a second. */
 const PROGRESS_INTERVAL_MS = 150;
 
+/** Lets through the last step of a phase and every finished epoch (the loss curve), others at most every interval. */
 function throttled(onProgress: (p: AdaptProgress) => void): (p: AdaptProgress) => void {
-  let last = 0;
+  let last = 0, epochsSeen = -1;
   return (p) => {
     const now = performance.now();
-    if (p.done < p.total && now - last < PROGRESS_INTERVAL_MS) return;
+    const newEpoch = (p.history?.length ?? 0) !== epochsSeen;
+    if (p.done < p.total && !newEpoch && now - last < PROGRESS_INTERVAL_MS) return;
     last = now;
+    epochsSeen = p.history?.length ?? 0;
     onProgress(p);
   };
 }
