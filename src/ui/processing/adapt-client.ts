@@ -14,9 +14,15 @@ export function adaptWorker(): Comlink.Remote<AdaptWorkerApi> {
     onCrash = reject;
   });
   crashed.catch(() => {});
-  worker.addEventListener('error', (e) => {
+  const started = worker;
+  started.addEventListener('error', (e) => {
     e.preventDefault();
-    api = null; // the next call starts a fresh worker
+    // An uncaught error leaves a worker running in an unknown state: stop it; the next call starts a fresh one.
+    started.terminate();
+    if (worker === started) {
+      worker = null;
+      api = null;
+    }
     onCrash(new Error(`the adaptation worker stopped (${e.message || 'it crashed or ran out of memory'}); try fewer photos or a linear head`));
   });
   api = Comlink.wrap<AdaptWorkerApi>(worker);

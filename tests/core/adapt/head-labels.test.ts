@@ -26,16 +26,16 @@ describe('head labels in category space (method.md §6)', () => {
     expect(out.semanticCategoryRowMajor[3]).toBe(12);
   });
 
-  it('keeps a MaskCut mask the head calls a thing, drops one it calls stuff, adds uncovered head components', () => {
+  it('keeps a MaskCut mask the head calls a thing, with its mean probability; drops one it calls stuff', () => {
     const dogMask = maskOf([[0, 0], [0, 1], [1, 0], [1, 1]]); // the dog patch exactly
     const grassMask = maskOf([[0, 2], [0, 3], [1, 2], [1, 3]]); // a grass patch
     const out = headLabels(probs, 2, 2, CLASSES, CATEGORIES, SIZE, [dogMask, grassMask]);
-    const bySource = out.instances.map((i) => [i.source, i.categoryId]);
-    expect(bySource).toEqual([['maskcut', 7], ['head', 3]]); // the dog from MaskCut (not again from the head), the cat from the head
+    expect(out.instances.map((i) => i.categoryId)).toEqual([7]); // the cat patch has no MaskCut mask: no instance
+    expect(out.instances[0].score).toBeCloseTo(0.9, 6);
     expect(Array.from(decodeMask(out.instances[0].rle))).toEqual(Array.from(decodeMask(dogMask.rle)));
-    const thingCats = out.panoptic.segments.filter((s) => s.isThing).map((s) => s.categoryId).sort();
+    const thingCats = out.panoptic.segments.filter((s) => s.isThing).map((s) => s.categoryId);
     const stuffCats = out.panoptic.segments.filter((s) => !s.isThing).map((s) => s.categoryId);
-    expect(thingCats).toEqual([3, 7]);
+    expect(thingCats).toEqual([7]);
     expect(stuffCats.every((c) => c === 12)).toBe(true);
   });
 
