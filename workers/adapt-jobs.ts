@@ -10,9 +10,7 @@ import { currentHeadLabels, getStoredHead, HEAD_KEY, HEAD_LABELS, nextHeadVersio
 import { getResult, putMeta, putResult, type SessionDb } from '../src/storage/session-db';
 import type { AdaptProgress, AdaptRequest, AdaptRoundSummary, AppliedLabels, HeadSummary, TrainBackend } from './adapt-api';
 import { readTokens, readTrainingSet, type TrainingPhoto, type TrainingSet } from './adapt-data';
-import type { SegmentSummary } from './backbone-api';
-import type { PanopticResult } from '../src/core/pipeline/panoptic-merge';
-import { PASS } from './pipeline-jobs';
+import { PASS, segmentSummaries } from './pipeline-jobs';
 
 /** Round-2 targets need at least this round-1 probability (self-training's confidence filter). */
 const MIN_CONFIDENCE = 0.5;
@@ -129,10 +127,6 @@ export async function applyStoredHead(db: SessionDb, ids: readonly string[], onP
   }
   onPhoto(ids.length, ids.length);
   return out;
-}
-
-export function segmentSummaries(panoptic: PanopticResult): SegmentSummary[] {
-  return panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score }));
 }
 
 /** Segments of the photos' current head labels, read back without predicting. */

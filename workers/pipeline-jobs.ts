@@ -8,7 +8,8 @@ import type { RefineMethod } from '../src/core/pipeline/refine';
 import { fitSessionClusters, type SessionClusters } from '../src/core/pipeline/session-clusters';
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { getFeatures, getMeta, getResult, putFeatures, putMeta, putResult, type SessionDb } from '../src/storage/session-db';
-import type { ClusterSummary, LabelSummary, ProcessOptions, ProcessSummary } from './backbone-api';
+import type { PanopticResult } from '../src/core/pipeline/panoptic-merge';
+import type { ClusterSummary, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
 import { decodePhoto } from './decode';
 
 /** Labels are computed at most this large; huge photos are shown full size and exported upsampled. */
@@ -105,7 +106,7 @@ export async function labelOne(db: SessionDb, id: string, offsets?: Map<string, 
     clustersVersion: clusters.version,
     thingK: clusters.thingK,
     stuffK: clusters.stuffK,
-    segments: labels.panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score })),
+    segments: segmentSummaries(labels.panoptic),
     ms: performance.now() - t0,
   };
 }
@@ -139,7 +140,7 @@ export async function restoreImage(db: SessionDb, id: string, modelId: string): 
         clustersVersion: labels.clustersVersion,
         thingK: clusters.thingK,
         stuffK: clusters.stuffK,
-        segments: labels.panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score })),
+        segments: segmentSummaries(labels.panoptic),
         ms: 0,
       }
     : undefined;
@@ -152,6 +153,11 @@ type StoredFeaturesLike = { tokens: Float32Array; gridH: number; gridW: number; 
 export async function storedClusters(db: SessionDb): Promise<ClusterSummary | null> {
   const c = await getMeta<StoredClusters>(db, CLUSTERS);
   return c ? { thingK: c.thingK, stuffK: c.stuffK, version: c.version, images: c.imageIds.length, ms: 0 } : null;
+}
+
+/** What the UI keeps of a photo's panoptic segments (the legend counts them). */
+export function segmentSummaries(panoptic: PanopticResult): SegmentSummary[] {
+  return panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score }));
 }
 
 export function labelSizeFor(sizeHW: [number, number]): [number, number] {

@@ -319,35 +319,41 @@ export class AppPage {
    * of its label map `mapField`, and its other small fields.
    */
   private async storedResult(photoName: string, kind: string, mapField: string): Promise<{ counts: Record<number, number>; fields: Record<string, unknown> } | null> {
-    return this.page.evaluate(async ([name, kind, mapField]) => {
+    const images = (await this.readSession<{ id: string; name: string }[]>('images', null)) ?? [];
+    const id = images.find((im) => im.name === photoName)?.id;
+    const rec = id ? await this.readSession<{ value: Record<string, unknown> }>('results', [id, kind]) : undefined;
+    if (!rec) return null;
+    const counts: Record<number, number> = {};
+    for (const c of rec.value[mapField] as Uint16Array) counts[c] = (counts[c] ?? 0) + 1;
+    const fields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rec.value)) if (!ArrayBuffer.isView(v) && (typeof v !== 'object' || Array.isArray(v))) fields[k] = Array.isArray(v) && typeof v[0] === 'object' ? v.length : v;
+    return { counts, fields };
+  }
+
+  /**
+   * One record of the session's IndexedDB store (typed arrays come back as typed arrays), or with
+   * `key` null every record's id and name (the images store holds blobs, which do not travel).
+   */
+  private async readSession<T>(store: 'images' | 'results' | 'meta', key: string | string[] | null): Promise<T | undefined> {
+    const args: [string, string | string[] | null] = [store, key];
+    const value: unknown = await this.page.evaluate(async ([store, key]: [string, string | string[] | null]) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const r = indexedDB.open('u2seg-session');
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
       });
       try {
-        const images = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
-          const r = db.transaction('images').objectStore('images').getAll();
-          r.onsuccess = () => resolve(r.result as { id: string; name: string }[]);
+        return await new Promise<unknown>((resolve, reject) => {
+          const os = db.transaction(store).objectStore(store);
+          const r = key === null ? os.getAll() : os.get(key);
+          r.onsuccess = () => resolve(key === null ? (r.result as { id: string; name?: string }[]).map(({ id, name }) => ({ id, name })) : r.result);
           r.onerror = () => reject(r.error);
         });
-        const id = images.find((im) => im.name === name)?.id;
-        if (!id) return null;
-        const rec = await new Promise<{ value: Record<string, unknown> } | undefined>((resolve, reject) => {
-          const r = db.transaction('results').objectStore('results').get([id, kind]);
-          r.onsuccess = () => resolve(r.result as { value: Record<string, unknown> } | undefined);
-          r.onerror = () => reject(r.error);
-        });
-        if (!rec) return null;
-        const counts: Record<number, number> = {};
-        for (const c of rec.value[mapField] as Uint16Array) counts[c] = (counts[c] ?? 0) + 1;
-        const fields: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(rec.value)) if (!ArrayBuffer.isView(v) && (typeof v !== 'object' || Array.isArray(v))) fields[k] = Array.isArray(v) && typeof v[0] === 'object' ? v.length : v;
-        return { counts, fields };
       } finally {
         db.close();
       }
-    }, [photoName, kind, mapField] as const);
+    }, args);
+    return value as T | undefined;
   }
 
   /** Polls the stored user labels of a photo until `accept` holds (saves are debounced). */
@@ -428,22 +434,7 @@ export class AppPage {
 
   /** A value of the session's meta store (IndexedDB), e.g. the saved head under 'adaptHead'. */
   async storedMeta<T>(key: string): Promise<T | undefined> {
-    return this.page.evaluate(async (k) => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('u2seg-session');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      try {
-        return await new Promise<T | undefined>((resolve, reject) => {
-          const r = db.transaction('meta').objectStore('meta').get(k);
-          r.onsuccess = () => resolve((r.result as { value: T } | undefined)?.value);
-          r.onerror = () => reject(r.error);
-        });
-      } finally {
-        db.close();
-      }
-    }, key);
+    return (await this.readSession<{ value: T }>('meta', key))?.value;
   }
 
   /** Clicks "Export head" in the Adapt dialog and returns the downloaded file's text. */

@@ -30,10 +30,3 @@ export async function putUserLabels(db: SessionDb, labels: Omit<UserLabels, 'lab
 export function getUserLabels(db: SessionDb, id: string): Promise<UserLabels | undefined> {
   return getResult<UserLabels>(db, id, USER_LABELS);
 }
-
-/** Ids of the listed photos that carry at least one user-labelled pixel. */
-export async function userLabelledIds(db: SessionDb, ids: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const id of ids) if (((await getUserLabels(db, id))?.labelledPixels ?? 0) > 0) out.push(id);
-  return out;
-}

@@ -1,6 +1,7 @@
 // The UI side of the adaptation worker: one instance for the page, replaced if it dies.
 import * as Comlink from 'comlink';
 import type { AdaptWorkerApi } from '../../../workers/adapt-api';
+import { watchForCrash } from './worker-crash';
 
 let api: Comlink.Remote<AdaptWorkerApi> | null = null;
 let worker: Worker | null = null;
@@ -8,24 +9,21 @@ let crashed: Promise<never> = new Promise<never>(() => {});
 
 export function adaptWorker(): Comlink.Remote<AdaptWorkerApi> {
   if (api) return api;
-  worker = new Worker(new URL('../../../workers/adapt.worker.ts', import.meta.url), { type: 'module' });
-  let onCrash: (err: Error) => void = () => {};
-  crashed = new Promise<never>((_, reject) => {
-    onCrash = reject;
-  });
-  crashed.catch(() => {});
-  const started = worker;
-  started.addEventListener('error', (e) => {
-    e.preventDefault();
-    // An uncaught error leaves a worker running in an unknown state: stop it; the next call starts a fresh one.
-    started.terminate();
-    if (worker === started) {
-      worker = null;
-      api = null;
-    }
-    onCrash(new Error(`the adaptation worker stopped (${e.message || 'it crashed or ran out of memory'}); try fewer photos or a linear head`));
-  });
-  api = Comlink.wrap<AdaptWorkerApi>(worker);
+  const started = new Worker(new URL('../../../workers/adapt.worker.ts', import.meta.url), { type: 'module' });
+  worker = started;
+  ({ crashed } = watchForCrash(
+    started,
+    (why) => `the adaptation worker stopped (${why}); try fewer photos or a linear head`,
+    () => {
+      // An uncaught error leaves a worker running in an unknown state: stop it; the next call starts a fresh one.
+      started.terminate();
+      if (worker === started) {
+        worker = null;
+        api = null;
+      }
+    },
+  ));
+  api = Comlink.wrap<AdaptWorkerApi>(started);
   return api;
 }
 

@@ -2,6 +2,7 @@
 // into a rejected call with a message instead of a promise that never settles.
 import * as Comlink from 'comlink';
 import type { BackboneWorkerApi } from '../../../workers/backbone-api';
+import { watchForCrash } from './worker-crash';
 
 export interface BackboneClient {
   api: Comlink.Remote<BackboneWorkerApi>;
@@ -13,18 +14,8 @@ export interface BackboneClient {
 
 export function startBackboneWorker(): BackboneClient {
   const worker = new Worker(new URL('../../../workers/backbone.worker.ts', import.meta.url), { type: 'module' });
-  let onCrash: (err: Error) => void = () => {};
-  const crashed = new Promise<never>((_, reject) => {
-    onCrash = reject;
-  });
-  crashed.catch(() => {});
-  let dead = false;
-  worker.addEventListener('error', (e) => {
-    e.preventDefault();
-    dead = true;
-    onCrash(new Error(`a processing worker stopped (${e.message || 'it crashed or ran out of memory'}); a fresh worker has taken over and the session goes on`));
-  });
-  return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, isDead: () => dead, terminate: () => worker.terminate() };
+  const { crashed, isDead } = watchForCrash(worker, (why) => `a processing worker stopped (${why}); a fresh worker has taken over and the session goes on`);
+  return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, isDead, terminate: () => worker.terminate() };
 }
 
 /** Calls the worker but fails fast if it has died meanwhile. */

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyClusterEdit, defaultColours, newClusterTable, resolveCluster, type ClusterEdit, type ClusterTable } from '../../../src/core/session/cluster-table';
-
-function applyAll(t: ClusterTable, edits: ClusterEdit[]) {
-  const inverses: ClusterEdit[] = [];
-  for (const e of edits) {
-    const r = applyClusterEdit(t, e);
-    t = r.table;
-    inverses.push(r.inverse);
-  }
-  return { table: t, inverses };
-}
+import { applyEdits } from '../../helpers/cluster-edits';
+import { applyClusterEdit, defaultColours, newClusterTable, resolveCluster, type ClusterEdit } from '../../../src/core/session/cluster-table';
 
 describe('cluster table', () => {
   it('numbers things then stuff with readable default names', () => {
@@ -27,16 +18,16 @@ describe('cluster table', () => {
       { type: 'merge', from: 3, into: 2 },
       { type: 'rename', id: 1, name: 'people' },
     ];
-    const { table, inverses } = applyAll(start, edits);
+    const { table, inverses } = applyEdits(start, edits);
     expect(resolveCluster(table, 3)).toBe(1);
     expect(table[1].name).toBe('people');
-    const undone = applyAll(table, [...inverses].reverse()).table;
+    const undone = applyEdits(table, [...inverses].reverse()).table;
     expect(undone).toEqual(start);
   });
 
   it('redo after undo gives the same table', () => {
     const start = newClusterTable(2, 0);
-    const { table, inverses } = applyAll(start, [{ type: 'merge', from: 2, into: 1 }]);
+    const { table, inverses } = applyEdits(start, [{ type: 'merge', from: 2, into: 1 }]);
     const back = applyClusterEdit(table, inverses[0]);
     expect(back.table).toEqual(start);
     expect(applyClusterEdit(back.table, back.inverse).table).toEqual(table);

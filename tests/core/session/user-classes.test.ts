@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyClusterEdit, newClusterTable, newUserCluster, resolveCluster, type ClusterEdit, type ClusterTable } from '../../../src/core/session/cluster-table';
-
-function applyAll(t: ClusterTable, edits: ClusterEdit[]) {
-  const inverses: ClusterEdit[] = [];
-  for (const e of edits) {
-    const r = applyClusterEdit(t, e);
-    t = r.table;
-    inverses.unshift(r.inverse);
-  }
-  return { table: t, inverses };
-}
+import { applyEdits } from '../../helpers/cluster-edits';
+import { applyClusterEdit, newClusterTable, newUserCluster, resolveCluster } from '../../../src/core/session/cluster-table';
 
 describe('classes the user adds', () => {
   it('numbers a new class above every id and marks it as the user’s', () => {
@@ -27,15 +18,15 @@ describe('classes the user adds', () => {
   it('add and remove are each other’s inverse, through undo and redo', () => {
     const start = newClusterTable(2, 1);
     const mug = newUserCluster(start, 'thing', 'mug');
-    const { table, inverses } = applyAll(start, [
+    const { table, inverses } = applyEdits(start, [
       { type: 'add', cluster: mug },
       { type: 'rename', id: mug.id, name: 'cup' },
       { type: 'merge', from: 1, into: mug.id },
     ]);
     expect(resolveCluster(table, 1)).toBe(mug.id);
-    const undone = applyAll(table, inverses);
+    const undone = applyEdits(table, [...inverses].reverse());
     expect(undone.table).toEqual(start);
-    expect(applyAll(undone.table, undone.inverses).table).toEqual(table);
+    expect(applyEdits(undone.table, [...undone.inverses].reverse()).table).toEqual(table);
   });
 
   it('removing an added class gives back an add of the same class, merge included', () => {

@@ -1,31 +1,11 @@
 // The labelling row under the view toolbar: Label mode, brush / eraser / fill, brush size, the
 // class to paint (or a new one), show/hide, and ground truth as labels. All through actions.
 import { useState } from 'react';
-import { getAction, perform } from '../../actions/registry';
+import { ActionButton } from '../../actions/ActionButton';
+import { perform } from '../../actions/registry';
 import { useSeg } from '../../state/segmentation-store';
-import { useApp } from '../../state/store';
 import { canLabel, paintableClasses } from './labelling-actions';
 import { MAX_RADIUS_PX, MIN_RADIUS_PX, useLabelling } from './label-state';
-
-function LabelButton({ name, active, text }: { name: string; active?: boolean; text?: string }) {
-  const a = getAction(name);
-  // Re-render when what decides `enabled` changes.
-  useSeg((s) => `${s.clusters?.version}/${s.groundTruth != null}/${Object.keys(s.segmentsById).length}/${Object.keys(s.table).length}`);
-  useApp((s) => s.selectedId);
-  useLabelling((s) => s.active);
-  const shortcut = a.keys?.[0];
-  return (
-    <button
-      className={active ? 'active' : ''}
-      disabled={a.enabled?.() === false}
-      title={shortcut ? `${a.label} (${shortcut})` : a.label}
-      data-testid={`action-${name}`}
-      onClick={() => perform(name)}
-    >
-      {text ?? a.label}
-    </button>
-  );
-}
 
 function ClassPicker() {
   const classId = useLabelling((s) => s.classId);
@@ -95,13 +75,13 @@ export function LabelToolbar() {
   if (!active && !canLabel()) return null;
   return (
     <div className={`toolbar label-toolbar${active ? ' active' : ''}`} role="toolbar" aria-label="labelling" data-testid="label-toolbar">
-      <LabelButton name="labels.mode" active={active} text={active ? 'Labelling' : 'Label'} />
+      <ActionButton name="labels.mode" active={active} text={active ? 'Labelling' : 'Label'} />
       {active && (
         <>
           <div className="group" role="group" aria-label="tool">
-            <LabelButton name="labels.brush" active={tool === 'brush'} />
-            <LabelButton name="labels.eraser" active={tool === 'eraser'} />
-            <LabelButton name="labels.fill" active={tool === 'fill'} />
+            <ActionButton name="labels.brush" active={tool === 'brush'} />
+            <ActionButton name="labels.eraser" active={tool === 'eraser'} />
+            <ActionButton name="labels.fill" active={tool === 'fill'} />
           </div>
           <label className="radius" title="Brush radius in label pixels (- and =)">
             Size
@@ -126,11 +106,11 @@ export function LabelToolbar() {
           <label>
             <input type="checkbox" checked={showLabels} data-testid="toggle-user-labels" onChange={() => perform('labels.toggleShow')} /> My labels
           </label>
-          <LabelButton name="labels.clear" text="Erase all" />
+          <ActionButton name="labels.clear" text="Erase all" />
           {hasGt && (
             <div className="group" role="group" aria-label="ground truth as labels">
-              <LabelButton name="labels.groundTruth" text="GT → my labels" />
-              <LabelButton name="labels.groundTruthAll" text="GT → all photos" />
+              <ActionButton name="labels.groundTruth" text="GT → my labels" />
+              <ActionButton name="labels.groundTruthAll" text="GT → all photos" />
             </div>
           )}
         </>

@@ -1,26 +1,7 @@
 // View controls as buttons over the registered actions (the same ones the keyboard triggers).
-import { getAction, perform } from '../../actions/registry';
+import { ActionButton } from '../../actions/ActionButton';
+import { perform } from '../../actions/registry';
 import { useSeg } from '../../state/segmentation-store';
-import { useLabelling } from '../labelling/label-state';
-
-function ActionButton({ name, active, testId }: { name: string; active?: boolean; testId?: string }) {
-  const a = getAction(name);
-  useSeg((s) => s.undoStack.length + s.redoStack.length + (s.clusters?.version ?? 0) + s.progress.phase.length);
-  // Undo and redo also step through brush strokes in Label mode.
-  useLabelling((s) => `${s.active}/${s.history.undo}/${s.history.redo}`);
-  const shortcut = a.keys?.[0]?.replace('mod+', 'Ctrl+');
-  return (
-    <button
-      className={active ? 'active' : ''}
-      disabled={a.enabled?.() === false}
-      title={shortcut ? `${a.label} (${shortcut})` : a.label}
-      data-testid={testId ?? `action-${name}`}
-      onClick={() => perform(name)}
-    >
-      {a.label}
-    </button>
-  );
-}
 
 export function Toolbar() {
   const v = useSeg((s) => s.view);
