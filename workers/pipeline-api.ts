@@ -38,7 +38,7 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
     async restore(id) {
       const session = getSession();
       if (!session) return null;
-      const found = await restoreImage(await db(), id, session.manifest.id);
+      const found = await restoreImage(await db(), id, session.manifest);
       if (!found) return null;
       const { summary, label, tokens } = found;
       const pca = pcaRgba(tokens.tokens, tokens.gridH * tokens.gridW, tokens.tokenDim);

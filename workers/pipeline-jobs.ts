@@ -1,7 +1,8 @@
 // The U2Seg passes as worker jobs over the session store (method.md §2–§5): each job reads what
 // it needs from IndexedDB by image id and writes its result back, so any worker of the pool can run it.
-import type { BackboneOutput } from '../src/core/backbone/types';
-import { fitWithin, toNormalisedNchw } from '../src/core/image/resize';
+import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
+import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
+import { fitWithin } from '../src/core/image/resize';
 import { labelImage, type ImageLabels } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass } from '../src/core/pipeline/image-pass';
 import type { RefineMethod } from '../src/core/pipeline/refine';
@@ -44,7 +45,7 @@ export async function processImage(
   const { rgba, sizeHW } = await decodePhoto(file, name, LABEL_MAX_SIDE);
   const t1 = performance.now();
   const m = session.manifest;
-  const features = await session.run(toNormalisedNchw(rgba, m.inputSize, m.mean, m.std));
+  const features = await embedPhoto(rgba, m, (input) => session.run(input));
   const t2 = performance.now();
   const labelSizeHW = { height: rgba.height, width: rgba.width };
   const pass = runImagePass(rgba.data, labelSizeHW, features, { tau: m.tau, refine: options.refine, maxMasks: options.maxMasks });
@@ -125,14 +126,15 @@ export async function instanceOffsets(db: SessionDb): Promise<Map<string, number
 }
 
 /** What a previous visit computed for an image with this model, if anything. */
-export async function restoreImage(db: SessionDb, id: string, modelId: string): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
+export async function restoreImage(db: SessionDb, id: string, manifest: ModelManifest): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
   const [summary, feats, labels, clusters] = await Promise.all([
     getResult<ProcessSummary>(db, id, SUMMARY),
     getFeatures(db, id),
     getResult<StoredLabels>(db, id, LABELS),
     getMeta<StoredClusters>(db, CLUSTERS),
   ]);
-  if (!summary || !feats || feats.modelId !== modelId) return null;
+  // Same model id but another grid: features stored before the model's sampling changed (shiftAverage).
+  if (!summary || !feats || feats.modelId !== manifest.id || feats.gridH !== featureGrid(manifest).gridH) return null;
   const current = labels && clusters && labels.clustersVersion === clusters.version;
   const label: LabelSummary | undefined = current
     ? {

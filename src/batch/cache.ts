@@ -40,6 +40,8 @@ export interface PassConfig {
   maxMasks: number;
   /** Absent in caches made before the option existed, which all used 'mean-tokens'. */
   instanceFeature?: InstanceFeatureKind;
+  /** The manifest's shift-average step in pixels (method.md §1); absent: one backbone pass. */
+  shiftAverageStepPx?: number;
 }
 
 export interface StageTimingsMs {

@@ -1,5 +1,6 @@
 // Phase 1 of a batch run for one photo (method.md §1–§3): decode, backbone on the normalised
 // square input, MaskCut + refinement at the label resolution, instance features, and the cache entry.
+import { embedPhoto } from '../core/backbone/shift-average';
 import { compressRle, decodeMask } from '../core/coco/rle';
 import { fitWithin, resizeToChw, toNormalisedNchw, type RgbaImage } from '../core/image/resize';
 import { runImagePass, type PseudoInstance } from '../core/pipeline/image-pass';
@@ -62,7 +63,7 @@ export async function processImageFile(session: BackboneSession, key: string, ab
   const photo = await readImageFile(absPath);
   const t1 = performance.now();
   const { manifest } = session;
-  const features = await session.run(toNormalisedNchw(photo, manifest.inputSize, manifest.mean, manifest.std));
+  const features = await embedPhoto(photo, manifest, (input) => session.run(input));
   const t2 = performance.now();
   const [labelH, labelW] = fitWithin([photo.height, photo.width], opts.maxSidePx);
   const labelRgba = resizeRgba(photo, labelW, labelH);

@@ -69,6 +69,7 @@ async function passConfigFor(opts: SegmentOptions): Promise<{ config: PassConfig
     tau: opts.tau ?? manifest.tau,
     maxMasks: opts.maxMasks,
     instanceFeature: opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE,
+    ...(manifest.shiftAverage ? { shiftAverageStepPx: manifest.shiftAverage.stepPx } : {}),
   };
   return { config, manifestPath };
 }

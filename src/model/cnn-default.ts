@@ -13,6 +13,8 @@ export interface CnnChoice {
   inputSize: number;
   /** MaskCut τ; defaults to the measured starting value for this network/layer. */
   tau?: number;
+  /** Input pixels per output cell of the layer (product of its strides): the shift-average step. */
+  networkStridePx: number;
 }
 
 /**
@@ -21,12 +23,12 @@ export interface CnnChoice {
  * sweep's peak for the others; the MaskCut AR/AP tuning replaces these numbers.
  */
 export const CNN_CANDIDATES: readonly (CnnChoice & { tau: number })[] = [
-  { network: 'inception_v3', layer: 'mixed7', inputSize: 347, tau: 0.45 },
-  { network: 'inception_v3', layer: 'mixed7', inputSize: 299, tau: 0.45 },
-  { network: 'inception_v3', layer: 'mixed5', inputSize: 347, tau: 0.45 },
-  { network: 'inception_v3', layer: 'mixed2', inputSize: 299, tau: 0.5 },
-  { network: 'mobilenet_v2', layer: 'block_12_add', inputSize: 320, tau: 0.35 },
-  { network: 'mobilenet_v2', layer: 'block_13_expand_relu', inputSize: 320, tau: 0.5 },
+  { network: 'inception_v3', layer: 'mixed7', inputSize: 347, tau: 0.45, networkStridePx: 16 },
+  { network: 'inception_v3', layer: 'mixed7', inputSize: 299, tau: 0.45, networkStridePx: 16 },
+  { network: 'inception_v3', layer: 'mixed5', inputSize: 347, tau: 0.45, networkStridePx: 16 },
+  { network: 'inception_v3', layer: 'mixed2', inputSize: 299, tau: 0.5, networkStridePx: 8 },
+  { network: 'mobilenet_v2', layer: 'block_12_add', inputSize: 320, tau: 0.35, networkStridePx: 16 },
+  { network: 'mobilenet_v2', layer: 'block_13_expand_relu', inputSize: 320, tau: 0.5, networkStridePx: 16 },
 ];
 
 /** InceptionV3 mixed7 (the layer method.md §2 reports real objects on) at 347 px: a 20×20 grid. */
@@ -101,6 +103,7 @@ export async function buildDefaultCnn(
     source,
     sha256: await sha256Hex(converted.bytes),
     file: `${id}.onnx`,
+    shiftAverage: { stepPx: choice.networkStridePx },
   };
   return { bytes: converted.bytes, manifest };
 }

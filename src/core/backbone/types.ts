@@ -39,6 +39,12 @@ export interface ModelManifest {
   sha256: string;
   /** File name of the ONNX graph, relative to the manifest. */
   file: string;
+  /**
+   * Average passes shifted by the network's total stride (stepPx input pixels): removes a CNN's
+   * border-anchored alternating pattern (src/core/backbone/shift-average.ts); features then come
+   * on a grid one cell larger each way. Absent: one pass.
+   */
+  shiftAverage?: { stepPx: number };
 }
 
 export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
@@ -67,6 +73,12 @@ export function manifestProblems(value: unknown): string[] {
     const a = m[k];
     if (!Array.isArray(a) || a.length !== 3 || !a.every((x) => typeof x === 'number')) {
       problems.push(`"${k}" must be three numbers`);
+    }
+  }
+  if (m.shiftAverage !== undefined) {
+    const sa = m.shiftAverage as Record<string, unknown> | null;
+    if (typeof sa !== 'object' || sa === null || typeof sa.stepPx !== 'number' || !Number.isInteger(sa.stepPx) || sa.stepPx <= 0) {
+      problems.push('"shiftAverage" must be {"stepPx": a positive integer}');
     }
   }
   const o = m.outputs as Record<string, unknown> | undefined;

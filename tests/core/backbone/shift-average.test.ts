@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { averageShiftedPasses, embedPhoto, featureGrid, passesPerPhoto, SHIFT_OFFSETS } from '../../../src/core/backbone/shift-average';
+import type { BackboneOutput, ModelManifest } from '../../../src/core/backbone/types';
+import { toNormalisedNchw, type RgbaImage } from '../../../src/core/image/resize';
+
+const manifest: ModelManifest = {
+  id: 'toy', name: 'toy', architecture: 'cnn', inputSize: 8, stride: 2, mean: [0, 0, 0], std: [1, 1, 1],
+  inputName: 'image', outputs: { keys: 'k', tokens: 't', cls: 'c' }, tau: 0.5, licence: '', source: '', sha256: '', file: 'toy.onnx',
+  shiftAverage: { stepPx: 2 },
+};
+
+function photo(width: number, height: number): RgbaImage {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([(i * 37) % 251, (i * 11) % 241, (i * 5) % 239, 255], i * 4);
+  return { data, width, height };
+}
+
+/**
+ * A toy stride-2 "network": each cell's feature is the red value at its top-left input pixel plus a
+ * term that alternates with the cell's column and depends on nothing else, as the default CNN's
+ * border-anchored pattern does.
+ */
+function toyNetwork(calls: Float32Array[]) {
+  return async (input: Float32Array): Promise<BackboneOutput> => {
+    calls.push(input);
+    const S = manifest.inputSize, G = S / 2;
+    const tokens = new Float32Array(G * G);
+    for (let y = 0; y < G; y++) for (let x = 0; x < G; x++) tokens[y * G + x] = input[2 * y * S + 2 * x] + (x % 2 ? 0.5 : -0.5);
+    return { keys: tokens, keyDim: 1, tokens, tokenDim: 1, cls: new Float32Array([1]), gridH: G, gridW: G };
+  };
+}
+
+describe('shift-averaged features', () => {
+  it('run the four windows of the photo resized to inputSize + step and cancel an alternating term', async () => {
+    const calls: Float32Array[] = [];
+    const img = photo(13, 9);
+    const out = await embedPhoto(img, manifest, toyNetwork(calls));
+    expect(calls).toHaveLength(SHIFT_OFFSETS.length);
+    expect(passesPerPhoto(manifest)).toBe(4);
+    expect(featureGrid(manifest)).toEqual({ gridH: 5, gridW: 5 });
+    expect([out.gridH, out.gridW]).toEqual([5, 5]);
+    // Independent reading: the canvas the windows are cut from is the photo resized to 10×10.
+    const canvas = toNormalisedNchw(img, 10, manifest.mean, manifest.std);
+    for (let Y = 0; Y < 5; Y++) {
+      for (let X = 1; X < 4; X++) {
+        // Interior columns are seen at both parities, so the ±0.5 term cancels exactly.
+        expect(out.tokens[Y * 5 + X]).toBeCloseTo(canvas[2 * Y * 10 + 2 * X], 5);
+      }
+    }
+    // Edge columns are seen by one column offset only and keep their parity's term.
+    expect(out.tokens[0]).toBeCloseTo(canvas[0] - 0.5, 5);
+    expect(out.tokens[4]).toBeCloseTo(canvas[8] + 0.5, 5);
+  });
+
+  it('is one plain pass without shiftAverage', async () => {
+    const calls: Float32Array[] = [];
+    const { shiftAverage: _s, ...plain } = manifest;
+    const out = await embedPhoto(photo(8, 8), plain, toyNetwork(calls));
+    expect(calls).toHaveLength(1);
+    expect([out.gridH, out.gridW]).toEqual([4, 4]);
+    expect(featureGrid(plain)).toEqual({ gridH: 4, gridW: 4 });
+  });
+
+  it('refuses passes of different shapes', () => {
+    const a: BackboneOutput = { keys: new Float32Array(4), keyDim: 1, tokens: new Float32Array(4), tokenDim: 1, cls: new Float32Array(1), gridH: 2, gridW: 2 };
+    const b = { ...a, gridH: 1, gridW: 4 };
+    expect(() => averageShiftedPasses([a, a, a, b])).toThrow(/disagree/);
+    expect(() => averageShiftedPasses([a])).toThrow(/4 shifted passes/);
+  });
+});
