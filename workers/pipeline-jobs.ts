@@ -11,6 +11,7 @@ import type { BackboneSession } from '../src/runtime/backbone-session';
 import { getFeatures, getMeta, getResult, putFeatures, putMeta, putResult, type SessionDb } from '../src/storage/session-db';
 import type { PanopticResult } from '../src/core/pipeline/panoptic-merge';
 import type { ClusterSummary, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
+import type { SemanticSummary } from './semantic-api';
 import { decodePhoto } from './decode';
 
 /** Labels are computed at most this large; huge photos are shown full size and exported upsampled. */
@@ -19,7 +20,7 @@ export const LABEL_MAX_SIDE = 640;
 export const PASS = 'pass';
 export const LABELS = 'labels';
 export const SUMMARY = 'summary';
-const CLUSTERS = 'clusters';
+export const CLUSTERS = 'clusters';
 
 export interface StoredLabels extends ImageLabels {
   clustersVersion: number;
@@ -30,6 +31,8 @@ export interface StoredLabels extends ImageLabels {
 export interface StoredClusters extends SessionClusters {
   version: number;
   imageIds: string[];
+  /** How the semantic head (clusters.semanticHead) was trained, when there is one. */
+  semantic?: SemanticSummary;
 }
 
 /** Decode → backbone → MaskCut pass; tokens and the pass go to the store. */
@@ -67,21 +70,24 @@ export async function clusterSession(db: SessionDb, ids: string[], opts: { thing
   const instanceFeatures: Float32Array[] = [];
   const tokenSets: Float32Array[] = [];
   const used: string[] = [];
-  let tokenDim = 0;
+  let tokenDim = 0, modelId = '';
   for (const id of ids) {
     const [pass, feats] = await Promise.all([getResult<ImagePass>(db, id, PASS), getFeatures(db, id)]);
     if (!pass || !feats) continue;
     if (tokenDim && feats.tokenDim !== tokenDim) throw new Error('images were processed with different models; process them again');
     tokenDim = feats.tokenDim;
+    modelId = feats.modelId;
     pass.instances.forEach((inst) => instanceFeatures.push(inst.feature));
     tokenSets.push(feats.tokens);
     used.push(id);
   }
   if (!used.length) throw new Error('no processed images to cluster');
   const t0 = performance.now();
-  const clusters = fitSessionClusters(instanceFeatures, tokenSets, tokenDim, opts);
   const previous = await getMeta<StoredClusters>(db, CLUSTERS);
-  const stored: StoredClusters = { ...clusters, version: (previous?.version ?? 0) + 1, imageIds: used };
+  // A trained semantic head outlives re-clustering (another K, more photos) on the same model.
+  const semantic = previous?.semanticHead && previous.semantic?.modelId === modelId && previous.semanticHead.projection.tokenDim === tokenDim ? previous : undefined;
+  const clusters = fitSessionClusters(instanceFeatures, tokenSets, tokenDim, { ...opts, semanticHead: semantic?.semanticHead });
+  const stored: StoredClusters = { ...clusters, version: (previous?.version ?? 0) + 1, imageIds: used, ...(semantic ? { semantic: semantic.semantic } : {}) };
   await putMeta(db, CLUSTERS, stored);
   return { thingK: clusters.thingK, stuffK: clusters.stuffK, version: stored.version, images: used.length, ms: performance.now() - t0 };
 }

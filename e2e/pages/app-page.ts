@@ -107,6 +107,29 @@ export class AppPage {
     );
   }
 
+  /** Where the stuff clusters come from now: 'kmeans' or 'stego' (the semantic panel says). */
+  async semanticSource(): Promise<string | null> {
+    return this.page.getByTestId('semantic-panel').getAttribute('data-source');
+  }
+
+  /** Waits until STEGO's head has trained, its clusters are adopted and every photo is labelled again. */
+  async waitForSemanticHead(count: number, timeoutMs = 600_000): Promise<void> {
+    await this.page.waitForFunction(() => document.querySelector('[data-testid=semantic-panel]')?.getAttribute('data-source') === 'stego', undefined, { timeout: timeoutMs });
+    await this.waitForAllLabelled(count, timeoutMs);
+  }
+
+  /** A photo's stored semantic label map (cluster per pixel at the label resolution), as a reload reads it. */
+  async storedSemanticMap(photoName: string): Promise<{ labels: Uint16Array; height: number; width: number } | null> {
+    const images = (await this.readSession<{ id: string; name: string }[]>('images', null)) ?? [];
+    const id = images.find((im) => im.name === photoName)?.id;
+    if (!id) return null;
+    const labels = await this.readSession<{ value: { semanticRowMajor: Uint16Array } }>('results', [id, 'labels']);
+    const summary = await this.readSession<{ value: { labelSizeHW: [number, number] } }>('results', [id, 'summary']);
+    if (!labels || !summary) return null;
+    const [height, width] = summary.value.labelSizeHW;
+    return { labels: labels.value.semanticRowMajor, height, width };
+  }
+
   async renameCluster(id: number, name: string): Promise<void> {
     const input = this.page.getByTestId(`cluster-${id}`).locator('input.cluster-name');
     await input.fill(name);

@@ -17,6 +17,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { labelImage } from '../core/pipeline/image-labels';
 import { defaultTokensPerImage, fitSessionClusters, type SessionClusters } from '../core/pipeline/session-clusters';
+import { trainBatchSemanticHead, type SemanticChoice } from './semantic-head';
+import type { StegoTrainOptions } from '../core/stego/train';
 import { writeJsonAtomic } from './atomic-file';
 import { cacheDir, configFingerprint, listEntryMetas, passFromEntry, readEntryArrays, readPassConfig, type CacheEntryMeta, type PassConfig } from './cache';
 import { assignImageIds, OutputWriter, outputCategories, PANOPTIC_NAME } from './outputs';
@@ -36,6 +38,9 @@ export interface FinalizeOptions {
   tokensPerImage?: number;
   /** Return the existing outputs when clusters.json's stamp says they are current. */
   skipIfCurrent?: boolean;
+  /** Stuff clusters from STEGO's trained head or k-means on the tokens; default 'auto' (STEGO from STEGO_MIN_PHOTOS photos). */
+  semantic?: SemanticChoice;
+  stego?: Partial<StegoTrainOptions>;
   progress?: ProgressSink | null;
 }
 
@@ -84,7 +89,7 @@ async function selectEntries(dir: string, config: PassConfig, keys?: readonly st
 
 
 function finalizeStamp(config: PassConfig, opts: FinalizeOptions, keys: string[], tokensPerImage: number): string {
-  const what = [configFingerprint(config), opts.thingK ?? null, opts.stuffK, opts.seed, tokensPerImage, keys];
+  const what = [configFingerprint(config), opts.thingK ?? null, opts.stuffK, opts.seed, tokensPerImage, keys, opts.semantic ?? 'auto', opts.stego ?? {}];
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
@@ -115,7 +120,8 @@ function clustersJson(clusters: SessionClusters, config: PassConfig, opts: Final
     images: metas.length,
     instances: clusters.instanceClusters.length,
     thingCentroids: rows(clusters.thingCentroids, clusters.featureDim),
-    stuffCentroids: rows(clusters.stuffCentroids, clusters.tokenDim),
+    stuffDim: clusters.stuffDim ?? clusters.tokenDim,
+    stuffCentroids: rows(clusters.stuffCentroids, clusters.stuffDim ?? clusters.tokenDim),
   };
 }
 
@@ -137,14 +143,16 @@ export async function finalize(opts: FinalizeOptions): Promise<FinalizeSummary> 
     samples.push(strideSampleRows(entry.tokens, meta.tokenDim, tokensPerImage));
   }
   const loaded = performance.now();
-  opts.progress?.write(`phase 2: fitting clusters on ${features.length} instances and ${samples.length} × ≤${tokensPerImage} patch tokens\n`);
-  const clusters = fitSessionClusters(features, samples, metas[0].tokenDim, { thingK: opts.thingK, stuffK: opts.stuffK, seed: opts.seed, tokensPerImage });
+  const semantic = await trainBatchSemanticHead(dir, metas, samples, { choice: opts.semantic ?? 'auto', stego: { ...opts.stego, seed: opts.seed }, progress: opts.progress ?? null });
+  opts.progress?.write(`phase 2: fitting clusters on ${features.length} instances and ${samples.length} × ≤${tokensPerImage} patch tokens${semantic ? ' (stuff on STEGO codes)' : ''}\n`);
+  const clusters = fitSessionClusters(features, samples, metas[0].tokenDim, { thingK: opts.thingK, stuffK: opts.stuffK, seed: opts.seed, tokensPerImage, semanticHead: semantic?.head });
   const clustered = performance.now();
   const bar = new ProgressBar(metas.length, opts.progress ?? null, 'phase 2 labels');
   const { ms: labelsMsPerImage, writer } = await labelAndWrite(opts.outDir, dir, metas, clusters, bar);
   bar.finish();
   await writer.finish({ description: 'U2Seg pseudo labels (npm run segment)', model: config.modelId, date_created: new Date().toISOString() });
-  await writeJsonAtomic(path.join(opts.outDir, 'clusters.json'), clustersJson(clusters, config, opts, metas, tokensPerImage, stamp), undefined);
+  if (semantic) await writeJsonAtomic(path.join(opts.outDir, 'semantic-head.json'), semantic.json, undefined);
+  await writeJsonAtomic(path.join(opts.outDir, 'clusters.json'), { ...clustersJson(clusters, config, opts, metas, tokensPerImage, stamp), semantic: semantic?.summary ?? { method: 'kmeans' } }, undefined);
   const done = performance.now();
   const labelsMs = labelsMsPerImage.reduce((a, b) => a + b, 0);
   return {
@@ -162,6 +170,7 @@ async function labelAndWrite(outDir: string, dir: string, metas: CacheEntryMeta[
   // Outputs of an earlier finalize (perhaps over other photos) must not linger beside these; the
   // stamp goes first, so an interrupted finalize is never taken for a finished one.
   await rm(path.join(outDir, 'clusters.json'), { force: true });
+  await rm(path.join(outDir, 'semantic-head.json'), { force: true });
   for (const stale of ['semantic', path.join('annotations', PANOPTIC_NAME)]) await rm(path.join(outDir, stale), { recursive: true, force: true });
   const writer = new OutputWriter(outDir, outputCategories(clusters.thingK, clusters.stuffK));
   const ids = assignImageIds(metas.map((m) => m.key));

@@ -9,6 +9,7 @@ import type { BackboneSession } from '../runtime/backbone-session';
 import { openNodeBackbone, readManifest } from '../runtime/ort-node';
 import { cacheDir, configFingerprint, ensurePassConfig, hasEntry, listFailures, recordFailure, writeEntry, CACHE_VERSION, DEFAULT_INSTANCE_FEATURE, type InstanceFeatureKind, type PassConfig } from './cache';
 import { finalize, type FinalizeOptions, type FinalizeSummary } from './finalize';
+import type { SemanticChoice } from './semantic-head';
 import { IMAGE_EXTENSIONS, listImages, selectShard, type ImageFile, type Shard } from './image-list';
 import { processImageFile } from './image-stage';
 import { resolveModelManifest } from './model-path';
@@ -37,6 +38,9 @@ export interface SegmentOptions {
   /** Patch tokens per photo for the stuff clusters (default: a total budget, see finalize.ts). */
   tokensPerImage?: number;
   finalizeOnly?: boolean;
+  /** Stuff clusters from STEGO's head ('auto': from STEGO_MIN_PHOTOS photos) or k-means on the tokens. */
+  semantic?: SemanticChoice;
+  stegoSteps?: number;
   /** Where progress and notes go; null for silence. */
   progress: ProgressSink | null;
 }
@@ -105,8 +109,8 @@ async function runPhase1(opts: SegmentOptions, todo: ImageFile[], config: PassCo
 }
 
 function phase2Options(opts: SegmentOptions): FinalizeOptions {
-  const { outDir, thingK, stuffK, seed, tokensPerImage, progress } = opts;
-  return { outDir, thingK, stuffK, seed, tokensPerImage, progress };
+  const { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, stegoSteps } = opts;
+  return { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, ...(stegoSteps ? { stego: { steps: stegoSteps } } : {}) };
 }
 
 /** Phase 1 for this shard, then phase 2 when the cache covers the folder (or only phase 2 with finalizeOnly). */

@@ -11,7 +11,7 @@ import { writeJsonAtomic } from '../batch/atomic-file';
 import { formatRows } from '../batch/eval/text-table';
 import { resolveModelManifest } from '../batch/model-path';
 import { SEGMENT_DEFAULTS } from '../batch/segment';
-import { choiceFlag, intFlag, parseCommand, type ParsedArgs } from './args';
+import { choiceFlag, intFlag, intList, parseCommand, type ParsedArgs } from './args';
 
 const USAGE = `usage: npx tsx src/cli/adapt-eval.ts --data <folder with images/ and instances.json> [--model <id>] [--k 1,5,10,20]
          [--seeds 0,1,2] [--limit N] [--cache <batch out dir>] [--heads linear,mlp] [--hidden 128] [--epochs 10]
@@ -20,14 +20,6 @@ const USAGE = `usage: npx tsx src/cli/adapt-eval.ts --data <folder with images/ 
   writes the table to stdout and every row to out/adapt/<model>-<N>img.json (or --json)`;
 
 const FLAGS = ['data', 'model', 'k', 'seeds', 'limit', 'cache', 'heads', 'hidden', 'epochs', 'rounds', 'few-shot-steps', 'no-pseudo', 'no-maskcut', 'balanced', 'lr', 'refine', 'max-side', 'json', 'quiet', 'help'];
-
-function intList(parsed: ParsedArgs, name: string, fallback: number[]): number[] {
-  const raw = parsed.flags.get(name);
-  if (raw === undefined) return fallback;
-  const values = raw.split(',').map((s) => Number(s.trim()));
-  if (!values.every((v) => Number.isInteger(v) && v >= 0)) throw new Error(`--${name} must be a comma-separated list of integers ≥ 0, got "${raw}"`);
-  return values;
-}
 
 function experimentOptions(parsed: ParsedArgs): Omit<AdaptExperimentOptions, 'progress'> {
   const { flags, switches } = parsed;

@@ -64,3 +64,30 @@ export function choiceFlag<T extends string>(flags: Map<string, string>, name: s
   if (!(choices as readonly string[]).includes(raw)) throw new Error(`--${name} must be one of ${choices.join(', ')}; got "${raw}"`);
   return raw as T;
 }
+
+/** `--name 0,1,2`: integers ≥ 0, or the fallback when the flag is absent. */
+export function intList(parsed: ParsedArgs, name: string, fallback: number[]): number[] {
+  const raw = parsed.flags.get(name);
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (!values.every((v) => Number.isInteger(v) && v >= 0)) throw new Error(`--${name} must be a comma-separated list of integers ≥ 0, got "${raw}"`);
+  return values;
+}
+
+/** `--name 0.1,0.2`: exactly `count` finite numbers, or undefined when the flag is absent. */
+export function numberList(flags: Map<string, string>, name: string, count: number): number[] | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return undefined;
+  const values = raw.split(',').map((s) => Number(s.trim()));
+  if (values.length !== count || !values.every(Number.isFinite)) throw new Error(`--${name} must be ${count} comma-separated numbers, got "${raw}"`);
+  return values;
+}
+
+/** `--name 0.001`: a positive number, or undefined when absent. */
+export function positiveFlag(flags: Map<string, string>, name: string): number | undefined {
+  const raw = flags.get(name);
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  return v;
+}

@@ -22,7 +22,9 @@ const USAGE = `usage:
       --clusters, e.g. for the instances_results.json of npm run segment, whose ids look like class ids)
   npm run eval -- --data <folder> --adapt 1,5,10,20 [adapt-eval flags]
       self-training and few-shot heads on cached features (src/cli/adapt-eval.ts --help)
-  npm run eval -- --pred-panoptic <json|dir> --gt-panoptic <json|dir> [--json <file>]`;
+  npm run eval -- --pred-panoptic <json|dir> --gt-panoptic <json|dir> [--json <file>]
+  npm run eval -- --semantic [--data <coco-dev>] [--stuff-data <coco-stuff-10>] [--seeds 0,1,2]
+      k-means against STEGO's head on the same tokens: PixelAcc and mIoU, Hungarian-matched (src/cli/semantic-eval.ts --help)`;
 
 const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image', 'instance-feature',
   'pred', 'gt', 'pred-panoptic', 'gt-panoptic', 'clusters', 'json', 'quiet', 'help'];
@@ -76,6 +78,7 @@ export async function runEvalCli(args: string[]): Promise<number> {
     const rest = [...args.slice(0, adapt), '--k', args[adapt + 1] ?? '1,5,10,20', ...args.slice(adapt + 2)];
     return (await import('./adapt-eval')).runAdaptEvalCli(rest);
   }
+  if (args.includes('--semantic')) return (await import('./semantic-eval')).runSemanticEvalCli(args);
   const parsed = parseCommand(args, ['clusters', 'quiet', 'help'], FLAGS, USAGE);
   if (typeof parsed === 'number') return parsed;
   try {

@@ -6,6 +6,8 @@ import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions, type SegmentSummary 
 import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { parseShard } from '../batch/image-list';
 import { checkKnownFlags, choiceFlag, intFlag, parseArgs } from './args';
+import { SEMANTIC_CHOICES } from '../batch/semantic-head';
+import { STEGO_DEFAULTS, STEGO_MIN_PHOTOS } from '../core/stego/train';
 
 const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --model <id|manifest.json>  backbone (default: public/models/index.json's default)
@@ -23,12 +25,16 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --threads N                 onnxruntime threads (default: all cores)
   --limit N                   only the first N photos of the sorted folder
   --tokens-per-image N        patch tokens per photo for the stuff clusters (default: 12000 in all, 16..400 per photo)
+  --semantic auto|stego|kmeans
+                              stuff clusters on the codes of STEGO's head trained in phase 2, or k-means on the
+                              tokens; auto (default) trains STEGO from ${STEGO_MIN_PHOTOS} photos on
+  --stego-steps N             STEGO training steps (default ${STEGO_DEFAULTS.steps})
   --finalize                  phase 2 only, over every photo in <out>/cache (after merging shards)
   --quiet                     no progress on stderr
 Photos already in <out>/cache are skipped (resume). Phase 2 runs by itself once the cache covers the folder.
 Shards on several machines: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.`;
 
-const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'finalize', 'quiet', 'help'];
+const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help'];
 
 export function segmentOptionsFromArgs(args: string[]): SegmentOptions {
   const parsed = parseArgs(args, ['finalize', 'quiet', 'help']);
@@ -55,6 +61,8 @@ export function segmentOptionsFromArgs(args: string[]): SegmentOptions {
     threads: intFlag(flags, 'threads', 1),
     limit: intFlag(flags, 'limit', 1),
     tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
+    semantic: choiceFlag(flags, 'semantic', SEMANTIC_CHOICES),
+    stegoSteps: intFlag(flags, 'stego-steps', 1),
     finalizeOnly: switches.has('finalize'),
     progress: switches.has('quiet') ? null : process.stderr,
   };

@@ -10,6 +10,7 @@ import { DropZone } from './features/drop/DropZone';
 import { ExportDialog } from './features/export/ExportDialog';
 import { Gallery } from './features/gallery/Gallery';
 import { Legend } from './features/legend/Legend';
+import { SemanticPanel } from './features/semantic/SemanticPanel';
 import { Messages } from './features/messages/Messages';
 import { ModelsPanel } from './features/models/ModelsPanel';
 import { BackendBadge } from './features/status/BackendBadge';
@@ -57,6 +58,9 @@ export function App() {
           </ErrorBoundary>
         </section>
         <aside className="right">
+          <ErrorBoundary label="semantic head">
+            <SemanticPanel />
+          </ErrorBoundary>
           <ErrorBoundary label="adaptation">
             <AdaptPanel />
           </ErrorBoundary>

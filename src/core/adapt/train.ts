@@ -5,6 +5,7 @@
 // Determinism: the seed fixes the initial weights and every epoch's shuffle (one mulberry32
 // stream); the arithmetic is plain float64 in a fixed order, so a seed gives identical heads.
 // Patches whose target is IGNORE_TARGET (255) never enter a batch, so their tokens cannot matter.
+import { AdamW } from '../optim/adam';
 import { mulberry32, type Rng } from '../random';
 import {
   checkClasses, forwardRows, forwardScratch, headLayout, initialParams,
@@ -225,8 +226,7 @@ export function learningRateAt(opts: Pick<TrainOptions, 'learningRate' | 'schedu
   return opts.schedule === 'cosine' ? opts.learningRate * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)) : opts.learningRate;
 }
 
-/** AdamW's constants, shared so both trainers step alike. */
-export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+export { ADAM } from '../optim/adam';
 
 /** The trained head: a copy of the classes, the inputs' statistics and Float32 parameters. */
 export function trainedHead(shape: HeadShape, classes: HeadClasses, input: InputStats, params: ArrayLike<number>): PatchHead {
@@ -238,14 +238,10 @@ interface Trainer {
   layout: HeadLayout;
   params: Float64Array;
   grad: Float64Array;
-  adamM: Float64Array;
-  adamV: Float64Array;
-  /** 1 where the parameter is a weight (decayed), 0 for biases. */
-  decays: Uint8Array;
+  adam: AdamW;
   scratch: ForwardScratch;
   dHidden: Float64Array;
   batchTargets: Uint8Array;
-  step: number;
 }
 
 function makeTrainer(shape: HeadShape, opts: TrainOptions): Trainer {
@@ -254,21 +250,9 @@ function makeTrainer(shape: HeadShape, opts: TrainOptions): Trainer {
   for (const s of layout.layers) decays.fill(1, s.wOff, s.wOff + s.inDim * s.outDim);
   const n = layout.paramCount;
   return {
-    shape, layout, params: initialParams(shape, opts.seed), grad: new Float64Array(n), adamM: new Float64Array(n), adamV: new Float64Array(n), decays,
-    scratch: forwardScratch(shape, opts.batchSize), dHidden: new Float64Array(opts.batchSize * shape.hiddenDim), batchTargets: new Uint8Array(opts.batchSize), step: 0,
+    shape, layout, params: initialParams(shape, opts.seed), grad: new Float64Array(n), adam: new AdamW(n, decays),
+    scratch: forwardScratch(shape, opts.batchSize), dHidden: new Float64Array(opts.batchSize * shape.hiddenDim), batchTargets: new Uint8Array(opts.batchSize),
   };
-}
-
-function adamStep(t: Trainer, learningRate: number, weightDecay: number): void {
-  const { beta1: b1, beta2: b2, epsilon: eps } = ADAM;
-  t.step++;
-  const c1 = 1 / (1 - b1 ** t.step), c2 = 1 / (1 - b2 ** t.step);
-  const { params, grad, adamM: m, adamV: v, decays } = t;
-  for (let i = 0; i < params.length; i++) {
-    m[i] = b1 * m[i] + (1 - b1) * grad[i];
-    v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
-    params[i] -= learningRate * ((m[i] * c1) / (Math.sqrt(v[i] * c2) + eps) + (decays[i] ? weightDecay * params[i] : 0));
-  }
 }
 
 /** Gathers and standardises the batch's token rows and targets. */
@@ -309,7 +293,7 @@ export function* trainSteps(images: readonly TrainingImage[], tokenDim: number, 
       loadBatch(t, images, samples, order, start, count, input);
       t.grad.fill(0);
       const r = lossAndGradient(t.params, t.layout, t.scratch, t.batchTargets, count, opts.classWeights ?? null, t.grad, t.dHidden);
-      adamStep(t, learningRateAt(opts, t.step, totalSteps), opts.weightDecay);
+      t.adam.update(t.params, t.grad, learningRateAt(opts, t.adam.step, totalSteps), opts.weightDecay);
       lossSum += r.lossSum;
       weightSum += r.weightSum;
       correct += r.correct;

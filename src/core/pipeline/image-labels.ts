@@ -5,7 +5,7 @@ import type { ImagePass } from './image-pass';
 import { assignToCentroids } from './kmeans';
 import { mergePanopticPseudoLabels, type PanopticResult } from './panoptic-merge';
 import { semanticLabelsForImage } from './semantic';
-import type { SessionClusters } from './session-clusters';
+import { semanticRows, type SessionClusters } from './session-clusters';
 
 export interface ImageTokens {
   tokens: Float32Array;
@@ -34,7 +34,8 @@ export function assignInstances(pass: ImagePass, clusters: SessionClusters): num
 
 export function labelImage(pass: ImagePass, tokens: ImageTokens, clusters: SessionClusters, instanceClusters = assignInstances(pass, clusters)): ImageLabels {
   if (tokens.tokenDim !== clusters.tokenDim) throw new Error(`tokens have ${tokens.tokenDim} channels; the clusters were fitted on ${clusters.tokenDim}`);
-  const semantic = semanticLabelsForImage(tokens.tokens, tokens.gridH, tokens.gridW, tokens.tokenDim, clusters.stuffCentroids, clusters.stuffK, pass.labelSizeHW);
+  const space = semanticRows(clusters, tokens.tokens, tokens.gridH * tokens.gridW);
+  const semantic = semanticLabelsForImage(space.rows, tokens.gridH, tokens.gridW, space.dim, clusters.stuffCentroids, clusters.stuffK, pass.labelSizeHW);
   const things = pass.instances.map((inst, i) => ({ maskRowMajor: decodeMask(inst.rle), clusterId: instanceClusters[i], bbox: inst.bbox }));
   const panoptic = mergePanopticPseudoLabels(pass.labelSizeHW, things, semantic.pixelLabelsRowMajor, Math.max(clusters.thingK, 1), clusters.stuffK);
   for (const seg of panoptic.segments) if (seg.instanceIndex !== undefined) seg.score = pass.instances[seg.instanceIndex].score;

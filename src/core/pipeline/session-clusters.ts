@@ -1,5 +1,7 @@
 // The session-wide half of clustering (method.md §3, §4): k-means over every instance's feature
-// gives thing clusters, spherical k-means over (a sample of) all patch tokens gives stuff clusters.
+// gives thing clusters, spherical k-means over (a sample of) all patch tokens — or of their STEGO
+// codes once a semantic head is trained — gives stuff clusters.
+import { tokensToCodes, type SemanticHead } from '../stego/semantic-head';
 import { kMeans, type KMeansResult } from './kmeans';
 import { fitSemanticCentroids } from './semantic';
 
@@ -33,8 +35,12 @@ export interface SessionClusters {
   /** [thingK, featureDim] */
   thingCentroids: Float32Array;
   featureDim: number;
-  /** [stuffK, tokenDim], unit rows */
+  /** [stuffK, stuffDim], unit rows: in token space, or in code space with a semantic head. */
   stuffCentroids: Float32Array;
+  /** Width of the stuff centroids; absent in clusters stored before semantic heads existed (tokenDim). */
+  stuffDim?: number;
+  /** STEGO's trained head (method.md §4); absent: stuff clusters are k-means on the raw tokens. */
+  semanticHead?: SemanticHead;
   /** Thing cluster (0-based) of each input instance, in input order. */
   instanceClusters: Int32Array;
 }
@@ -60,11 +66,36 @@ function strideSample(tokens: Float32Array, dim: number, count: number): Float32
   return out;
 }
 
+/** Rows in which a photo's patches meet the stuff centroids: its tokens, or their codes. */
+export function semanticRows(clusters: Pick<SessionClusters, 'semanticHead' | 'stuffDim' | 'tokenDim'>, tokensRowMajor: Float32Array, n: number): { rows: Float32Array; dim: number } {
+  if (clusters.semanticHead) return { rows: tokensToCodes(clusters.semanticHead, tokensRowMajor, n), dim: clusters.semanticHead.shape.codeDim };
+  return { rows: tokensRowMajor, dim: clusters.stuffDim ?? clusters.tokenDim };
+}
+
+/** Stuff centroids over (sampled) token sets, in code space when a head is given. */
+function fitStuff(sampled: Float32Array[], tokenDim: number, k: number, seed: number, head?: SemanticHead): { k: number; centroids: Float32Array; dim: number } {
+  const dim = head ? head.shape.codeDim : tokenDim;
+  const sets = head ? sampled.map((t) => tokensToCodes(head, t, t.length / tokenDim)) : sampled;
+  const fit = fitSemanticCentroids(sets, dim, { k, seed });
+  return { k: fit.k, centroids: Float32Array.from(fit.centroidsRowMajor), dim };
+}
+
+/**
+ * The same clusters with the stuff half refitted in a trained head's code space (the thing half,
+ * fitted on instance features, does not change).
+ */
+export function withSemanticHead(clusters: SessionClusters, head: SemanticHead, tokenSets: Float32Array[], options: { stuffK?: number; seed: number; tokensPerImage?: number }): SessionClusters {
+  const perImage = options.tokensPerImage ?? defaultTokensPerImage(tokenSets.length);
+  const sampled = tokenSets.map((t) => strideSample(t, clusters.tokenDim, perImage));
+  const stuff = fitStuff(sampled, clusters.tokenDim, options.stuffK ?? clusters.stuffK, options.seed + 1, head);
+  return { ...clusters, stuffK: stuff.k, stuffCentroids: stuff.centroids, stuffDim: stuff.dim, semanticHead: head };
+}
+
 export function fitSessionClusters(
   instanceFeatures: Float32Array[],
   tokenSets: Float32Array[],
   tokenDim: number,
-  options: Partial<SessionClusterOptions> = {},
+  options: Partial<SessionClusterOptions> & { semanticHead?: SemanticHead } = {},
 ): SessionClusters {
   const opts = { ...SESSION_CLUSTER_DEFAULTS, ...options };
   if (!tokenSets.length) throw new Error('no images to cluster');
@@ -75,14 +106,16 @@ export function fitSessionClusters(
   const things: KMeansResult | null = thingK > 0 ? kMeans(flat, instanceFeatures.length, featureDim, { k: thingK, seed: opts.seed }) : null;
   const perImage = opts.tokensPerImage ?? defaultTokensPerImage(tokenSets.length);
   const sampled = tokenSets.map((t) => strideSample(t, tokenDim, perImage));
-  const stuff = fitSemanticCentroids(sampled, tokenDim, { k: opts.stuffK ?? defaultStuffK(tokenSets.length), seed: opts.seed + 1 });
+  const stuff = fitStuff(sampled, tokenDim, opts.stuffK ?? defaultStuffK(tokenSets.length), opts.seed + 1, options.semanticHead);
   return {
     thingK: things?.k ?? 0,
     stuffK: stuff.k,
     tokenDim,
     thingCentroids: things ? Float32Array.from(things.centroidsRowMajor) : new Float32Array(0),
     featureDim,
-    stuffCentroids: Float32Array.from(stuff.centroidsRowMajor),
+    stuffCentroids: stuff.centroids,
+    stuffDim: stuff.dim,
+    ...(options.semanticHead ? { semanticHead: options.semanticHead } : {}),
     instanceClusters: things ? Int32Array.from(things.assignments) : new Int32Array(0),
   };
 }

@@ -6,6 +6,7 @@ import { cancelProcessing, recluster } from '../processing/pipeline';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { registerAdaptActions } from './adapt-actions';
+import { registerSemanticActions } from './semantic-actions';
 import { register } from './registry';
 
 function step(delta: number): void {
@@ -97,4 +98,5 @@ export function registerAppActions(): void {
     { name: 'help.shortcuts', label: 'Keyboard shortcuts', keys: ['?'], perform: () => seg().setDialog(seg().dialog === 'help' ? null : 'help') },
   );
   registerAdaptActions();
+  registerSemanticActions();
 }

@@ -8,10 +8,10 @@ import { useAdapt } from '../state/adapt-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { adaptWorker, adaptWorkerCrashed, restartAdaptWorker } from './adapt-client';
+import { cancellableJobs } from './cancellable';
 import { viewWorker } from './view-client';
 
-let cancelFlag: Int32Array | null = null;
-let abortWithoutFlag: (() => void) | null = null;
+const jobs = cancellableJobs(adaptWorkerCrashed, restartAdaptWorker);
 
 /** Photos the head can learn from and label: processed and labelled by the pipeline. */
 export function labelledPhotoIds(): string[] {
@@ -28,20 +28,6 @@ function showHead(summary: HeadSummary, applied: AppliedLabels[]): void {
   a.setSource('head');
 }
 
-/** Runs a cancellable job; without SharedArrayBuffer a cancel restarts the worker instead. */
-async function cancellable<T>(job: (flag: Int32Array | null) => Promise<T>): Promise<T | null> {
-  cancelFlag = typeof SharedArrayBuffer === 'function' && crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
-  const aborted = new Promise<null>((resolve) => {
-    abortWithoutFlag = () => resolve(null);
-  });
-  try {
-    return await Promise.race([job(cancelFlag), aborted, adaptWorkerCrashed()]);
-  } finally {
-    cancelFlag = null;
-    abortWithoutFlag = null;
-  }
-}
-
 export async function startAdapt(): Promise<void> {
   const a = useAdapt.getState();
   const ids = labelledPhotoIds();
@@ -54,7 +40,7 @@ export async function startAdapt(): Promise<void> {
   a.setProgress({ phase: 'preparing', round: 1, rounds: a.options.rounds, done: 0, total: ids.length });
   try {
     const request = { ...a.options, ids, table: useSeg.getState().table, seed: 0 };
-    const result = await cancellable((flag) => adaptWorker().train(request, flag, onProgress));
+    const result = await jobs.run((flag) => adaptWorker().train(request, flag, onProgress));
     if (!result) {
       useApp.getState().notify('info', 'Adaptation cancelled.');
       return;
@@ -74,11 +60,7 @@ export async function startAdapt(): Promise<void> {
 }
 
 export function cancelAdapt(): void {
-  if (cancelFlag) Atomics.store(cancelFlag, 0, 1);
-  else if (abortWithoutFlag) {
-    restartAdaptWorker();
-    abortWithoutFlag();
-  }
+  jobs.cancel();
 }
 
 /** The head as a JSON file, its classes named as the legend names them now. */

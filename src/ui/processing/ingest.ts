@@ -4,11 +4,13 @@ import { sniff } from '../../core/input/sniff';
 import { clearSession as clearStore, listImages, openSessionDb, putImage, type SessionDb } from '../../storage/session-db';
 import { pixelStore } from '../state/pixel-store';
 import { useAdapt } from '../state/adapt-store';
+import { useSemantic } from '../state/semantic-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { importGroundTruth, restoreGroundTruth } from './ground-truth';
 import { importModelFile } from './model-import';
 import { cancelProcessing, processPhotos, resumePhotos } from './pipeline';
+import { restoreSemantic } from './semantic';
 
 let db: Promise<SessionDb> | null = null;
 const sessionDb = () => (db ??= openSessionDb());
@@ -51,6 +53,7 @@ export async function restoreSession(): Promise<void> {
     const items = stored.map((s) => ({ id: s.id, file: new File([s.blob], s.name, { type: s.blob.type }) }));
     list(items);
     void restoreGroundTruth();
+    if (items.length) await restoreSemantic().catch(() => undefined);
     await resumePhotos(items);
   } catch (err) {
     useApp.getState().notify('error', `The previous session could not be restored: ${(err as Error).message}`);
@@ -65,4 +68,5 @@ export async function clearSession(): Promise<void> {
   useApp.setState({ images: [], selectedId: null });
   useSeg.getState().reset();
   useAdapt.getState().reset();
+  useSemantic.getState().reset();
 }

@@ -7,6 +7,7 @@ import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { useAdapt } from '../state/adapt-store';
+import { useSemantic } from '../state/semantic-store';
 import { applyHeadTo, restoreHead } from './adapt';
 import { captureClasses, carryInto } from './keep-classes';
 import { JobQueue } from './queue';
@@ -83,7 +84,7 @@ async function processOne(id: string, file: File, signal: AbortSignal): Promise<
   }
 }
 
-function processedIds(): string[] {
+export function processedIds(): string[] {
   const stages = useSeg.getState().stageById;
   return useApp.getState().images.filter((im) => stages[im.id] === 'labelled' || stages[im.id] === 'labelling').map((im) => im.id);
 }
@@ -101,6 +102,23 @@ export async function recluster(thingK?: number | null): Promise<void> {
     useApp.getState().notify('error', `Clustering failed: ${(err as Error).message}`);
     return;
   }
+  relabel(ids);
+}
+
+/**
+ * Clusters fitted elsewhere (the semantic worker's refit on STEGO codes) become the session's: the
+ * user's classes are carried as a re-cluster carries them, and every photo is labelled again.
+ */
+export async function adoptClusters(summary: ClusterSummary): Promise<void> {
+  await captureClasses();
+  const carried = carryInto(newClusterTable(Math.max(summary.thingK, 1), summary.stuffK));
+  applyClusters(summary, carried?.table);
+  await carried?.finish();
+  relabel(processedIds());
+}
+
+function relabel(ids: string[]): void {
+  const seg = useSeg.getState();
   seg.setProgress({ done: 0, total: ids.length, phase: 'labelling' });
   queue.push(...ids.map((id) => ({ id, run: async (signal: AbortSignal) => {
     if (signal.aborted) return;
@@ -108,6 +126,13 @@ export async function recluster(thingK?: number | null): Promise<void> {
     const p = useSeg.getState().progress;
     useSeg.getState().setProgress({ done: p.done + 1 });
   } })));
+}
+
+const settledListeners: (() => void)[] = [];
+
+/** Calls fn whenever every queued photo is processed and labelled with the final clusters. */
+export function onSessionSettled(fn: () => void): void {
+  settledListeners.push(fn);
 }
 
 queue.onIdle(() => {
@@ -119,6 +144,7 @@ queue.onIdle(() => {
   }
   provisional = false;
   seg.setProgress({ phase: 'idle' });
+  settledListeners.forEach((fn) => fn());
 });
 
 export function processPhotos(items: { id: string; file: File }[]): void {
@@ -162,6 +188,7 @@ export async function switchModel(modelId: string): Promise<void> {
   await loadModel(modelId);
   useSeg.getState().reset();
   useAdapt.getState().reset(); // the head reads another model's features; a reload finds it again for that model
+  useSemantic.getState().reset();
   const items = useApp.getState().images.flatMap((im) => {
     const file = pixelStore.get(im.id)?.file;
     return file ? [{ id: im.id, file }] : [];

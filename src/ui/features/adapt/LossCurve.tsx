@@ -1,10 +1,8 @@
-// The training loss per epoch as small lines, one per self-training round (method.md §6), on one
-// scale so a user sees each round's loss fall and how the rounds compare.
-import type { EpochProgress } from '../../../core/adapt/train';
-
+// A training loss as small lines (per epoch, one line per self-training round, method.md §6; or per
+// report of STEGO's training, §4), on one scale so a user sees each round's loss fall and compares them.
 const ROUND_COLOURS = ['#2f6fde', '#d9822b', '#3a9a5b'];
 
-export function LossCurve({ rounds, width = 220, height = 48 }: { rounds: EpochProgress[][]; width?: number; height?: number }) {
+export function LossCurve({ rounds, width = 220, height = 48 }: { rounds: { loss: number }[][]; width?: number; height?: number }) {
   const all = rounds.flat();
   if (!all.length) return null;
   const max = Math.max(...all.map((h) => h.loss)), min = Math.min(...all.map((h) => h.loss));

@@ -1,0 +1,58 @@
+// STEGO's head in a batch run (method.md §4): trained in phase 2 on the cached tokens of (up to
+// STEGO_MAX_TRAIN_PHOTOS of) the photos, then used like the app uses it: the stuff clusters are fitted on
+// its codes and every photo's semantic map is scored in that space.
+//
+// Memory: each training photo is kept only as its projected rows (64 of 768 channels), read from
+// the cache one photo at a time; the projection itself is fitted on the token sample phase 2 holds.
+import { fitProjection } from '../core/stego/projection';
+import { semanticHeadOf, type SemanticHead } from '../core/stego/semantic-head';
+import { drainStego, photoRows, STEGO_DEFAULTS, STEGO_MIN_PHOTOS, stegoTrainingOnRows, type PhotoRows, type StegoTrainOptions } from '../core/stego/train';
+import { readEntryArrays, type CacheEntryMeta } from './cache';
+import type { ProgressSink } from './progress';
+
+export type SemanticChoice = 'auto' | 'stego' | 'kmeans';
+export const SEMANTIC_CHOICES: readonly SemanticChoice[] = ['auto', 'stego', 'kmeans'];
+
+/** Photos the head trains on at most (evenly strided); every photo is labelled with it. */
+export const STEGO_MAX_TRAIN_PHOTOS = 2000;
+
+export interface BatchSemanticHead {
+  head: SemanticHead;
+  summary: { method: 'stego'; photos: number; trainedOn: number; steps: number; finalLoss: number; trainMs: number; options: StegoTrainOptions };
+  /** semantic-head.json: enough to label new photos exactly as this run did. */
+  json: Record<string, unknown>;
+}
+
+function strided<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]);
+}
+
+export async function trainBatchSemanticHead(
+  dir: string,
+  metas: readonly CacheEntryMeta[],
+  tokenSamples: readonly Float32Array[],
+  opts: { choice: SemanticChoice; stego: Partial<StegoTrainOptions>; progress: ProgressSink | null },
+): Promise<BatchSemanticHead | null> {
+  if (opts.choice === 'kmeans' || (opts.choice === 'auto' && metas.length < STEGO_MIN_PHOTOS)) return null;
+  const options: StegoTrainOptions = { ...STEGO_DEFAULTS, ...opts.stego };
+  const tokenDim = metas[0].tokenDim;
+  const started = performance.now();
+  const projection = fitProjection(tokenSamples, tokenDim, { outDim: options.projectionDim, seed: options.seed });
+  const chosen = strided(metas, STEGO_MAX_TRAIN_PHOTOS);
+  const rows: PhotoRows[] = [];
+  for (const meta of chosen) rows.push(photoRows(projection, (await readEntryArrays(dir, meta)).tokens));
+  opts.progress?.write(`phase 2: training STEGO's head on ${rows.length} photos (${options.steps} steps)\n`);
+  const model = drainStego(stegoTrainingOnRows(projection, rows, options), (p) => {
+    if (p.step % 100 === 0 || p.step === p.totalSteps) opts.progress?.write(`  step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(4)} (${p.msPerStep.toFixed(0)} ms/step)\n`);
+  });
+  const head = semanticHeadOf(model);
+  const summary = { method: 'stego' as const, photos: metas.length, trainedOn: rows.length, steps: model.steps, finalLoss: model.history.at(-1)?.loss ?? 0, trainMs: performance.now() - started, options };
+  const json = {
+    ...summary,
+    projection: { tokenDim: projection.tokenDim, outDim: projection.outDim, varianceKept: projection.varianceKept, mean: Array.from(projection.mean), basis: Array.from(projection.basis) },
+    shape: head.shape,
+    params: Array.from(head.params),
+  };
+  return { head, summary, json };
+}

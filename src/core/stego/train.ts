@@ -1,0 +1,274 @@
+// STEGO's training on a session's frozen patch tokens (method.md §4, STEGO's train_segmentation):
+// each step samples points of a batch of photos, pairs every photo with itself, with one of its
+// nearest photos and with random photos, and moves the head so code correlations follow feature
+// correlations (correlation-loss.ts). A generator, so callers can report progress and stop.
+import { AdamW } from '../optim/adam';
+import { mulberry32, type Rng } from '../random';
+import { correlationLoss, PairScratch, type PairBatch } from './correlation-loss';
+import { initialStegoParams, StegoHeadPass, type StegoHeadShape } from './head';
+import { globalFeatures, nearestImages } from './knn';
+import { fitProjection, projectTokens, type TokenProjection } from './projection';
+
+export interface PairTerms<T> {
+  intra: T;
+  knn: T;
+  random: T;
+}
+
+export interface StegoTrainOptions {
+  steps: number;
+  batchSize: number;
+  /** Points sampled per photo for each pair (STEGO: 11 × 11 = 121). */
+  pointsPerImage: number;
+  /** Random-partner permutations per step (STEGO: 5). */
+  negatives: number;
+  /** Nearest photos a positive partner is drawn from (STEGO: 7). */
+  neighbours: number;
+  projectionDim: number;
+  /** Hidden units of the nonlinear branch; STEGO uses the input width. */
+  hiddenDim: number;
+  codeDim: number;
+  learningRate: number;
+  /** Channel dropout on the head's inputs (STEGO: Dropout2d 0.1). */
+  dropout: number;
+  weights: PairTerms<number>;
+  shifts: PairTerms<number>;
+  seed: number;
+  /** Steps between progress reports. */
+  reportEvery: number;
+}
+
+export interface StegoProgress {
+  step: number;
+  totalSteps: number;
+  /** Weighted total, and each pair kind's weighted part, averaged over the report's steps. */
+  loss: number;
+  parts: PairTerms<number>;
+  msPerStep: number;
+}
+
+export interface StegoModel {
+  projection: TokenProjection;
+  shape: StegoHeadShape;
+  params: Float32Array;
+  /** Steps actually taken (fewer than asked when stopped). */
+  steps: number;
+  history: StegoProgress[];
+}
+
+/** Per-photo inputs: projected rows and their unit-length copies, [cells, projectionDim]. */
+export interface PhotoRows {
+  x: Float32Array;
+  unit: Float32Array;
+  cells: number;
+}
+
+/** A photo's training inputs; a tenth of its tokens' size, so large sessions keep only these. */
+export function photoRows(projection: TokenProjection, tokens: Float32Array): PhotoRows {
+  const cells = tokens.length / projection.tokenDim;
+  const d = projection.outDim;
+  const x = projectTokens(projection, tokens, cells);
+  const unit = new Float32Array(x.length);
+  for (let i = 0; i < cells; i++) {
+    let sq = 0;
+    for (let j = 0; j < d; j++) sq += x[i * d + j] ** 2;
+    const inv = 1 / (Math.sqrt(sq) || 1);
+    for (let j = 0; j < d; j++) unit[i * d + j] = x[i * d + j] * inv;
+  }
+  return { x: Float32Array.from(x), unit, cells };
+}
+
+/** A permutation of [0, n) without fixed points (n ≥ 2), as STEGO's super_perm intends. */
+function derangement(n: number, rng: Rng): Int32Array {
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  for (let i = 0; i < n; i++) {
+    if (p[i] !== i) continue;
+    const j = (i + 1) % n;
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** The photos of one step: distinct while the session has enough, else drawn with repeats. */
+function drawBatch(images: number, size: number, rng: Rng): Int32Array {
+  if (images >= size) {
+    const pool = Int32Array.from({ length: images }, (_, i) => i);
+    for (let i = 0; i < size; i++) {
+      const j = i + Math.floor(rng() * (images - i));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    return pool.slice(0, size);
+  }
+  return Int32Array.from({ length: size }, () => Math.floor(rng() * images));
+}
+
+interface StepBuffers {
+  x: Float64Array;
+  features: Float64Array;
+  dCodes: Float64Array;
+  head: StegoHeadPass;
+  grad: Float64Array;
+  masks: Float64Array;
+  scratch: PairScratch;
+}
+
+function makeBuffers(opts: StegoTrainOptions, shape: StegoHeadShape, paramCount: number): StepBuffers {
+  const s = opts.pointsPerImage, b = opts.batchSize, d = opts.projectionDim;
+  const rows = (2 + opts.negatives) * b * s;
+  return {
+    x: new Float64Array(rows * d),
+    features: new Float64Array(rows * d),
+    dCodes: new Float64Array(rows * opts.codeDim),
+    head: new StegoHeadPass(shape, rows),
+    grad: new Float64Array(paramCount),
+    masks: new Float64Array(2 * b * d),
+    scratch: new PairScratch(s, opts.codeDim, Math.max(1, opts.negatives) * b),
+  };
+}
+
+/** Copies `count` sampled cells of a photo into rows from r0, the head input through a dropout mask. */
+function loadPoints(buf: StepBuffers, photo: PhotoRows, cells: Int32Array, r0: number, mask: Float64Array, d: number): void {
+  for (let m = 0; m < cells.length; m++) {
+    const src = cells[m] * d, dst = (r0 + m) * d;
+    for (let j = 0; j < d; j++) {
+      buf.x[dst + j] = photo.x[src + j] * mask[j];
+      buf.features[dst + j] = photo.unit[src + j];
+    }
+  }
+}
+
+function dropoutMask(mask: Float64Array, p: number, rng: Rng): void {
+  for (let j = 0; j < mask.length; j++) mask[j] = p > 0 && rng() < p ? 0 : 1 / (1 - p);
+}
+
+const rowRange = (start: number, count: number, s: number) => Int32Array.from({ length: count }, (_, i) => (start + i) * s);
+
+/** One optimisation step; returns each pair kind's weighted loss. */
+function trainStep(photos: readonly PhotoRows[], knn: Int32Array[], opts: StegoTrainOptions, params: Float64Array, adam: AdamW, buf: StepBuffers, rng: Rng): PairTerms<number> {
+  const b = opts.batchSize, s = opts.pointsPerImage, d = opts.projectionDim;
+  const anchors = drawBatch(photos.length, b, rng);
+  const partners = Int32Array.from(anchors, (a) => knn[a][Math.floor(rng() * knn[a].length)]);
+  const cells = (p: number) => Int32Array.from({ length: s }, () => Math.floor(rng() * photos[p].cells));
+  const coords1 = Array.from(anchors, (a) => cells(a));
+  const coords2 = Array.from(partners, (p) => cells(p));
+  const anchorMask = (i: number) => buf.masks.subarray(i * d, (i + 1) * d);
+  const partnerMask = (i: number) => buf.masks.subarray((b + i) * d, (b + i + 1) * d);
+  for (let i = 0; i < b; i++) {
+    dropoutMask(anchorMask(i), opts.dropout, rng);
+    dropoutMask(partnerMask(i), opts.dropout, rng);
+    loadPoints(buf, photos[anchors[i]], coords1[i], i * s, anchorMask(i), d);
+    loadPoints(buf, photos[partners[i]], coords2[i], (b + i) * s, partnerMask(i), d);
+  }
+  const negatives = photos.length > 1 && b > 1 ? opts.negatives : 0;
+  for (let k = 0; k < negatives; k++) {
+    const perm = derangement(b, rng);
+    // Row i pairs anchor i with anchor perm[i] seen at the partner's points, as STEGO samples them.
+    for (let i = 0; i < b; i++) {
+      const other = anchors[perm[i]];
+      const at = Int32Array.from(coords2[i], (c) => Math.min(c, photos[other].cells - 1));
+      loadPoints(buf, photos[other], at, (2 + k) * b * s + i * s, anchorMask(perm[i]), d);
+    }
+  }
+  const rows = (2 + negatives) * b * s;
+  const codes = buf.head.forward(params, buf.x, rows);
+  buf.dCodes.fill(0, 0, rows * opts.codeDim);
+  const batch = (first: Int32Array, second: Int32Array): PairBatch => ({ features: buf.features, codes, featDim: d, codeDim: opts.codeDim, points: s, firstRows: first, secondRows: second });
+  const anchorsRows = rowRange(0, b, s);
+  const terms: PairTerms<number> = {
+    intra: correlationLoss(batch(anchorsRows, anchorsRows), opts.shifts.intra, opts.weights.intra, buf.scratch, buf.dCodes).loss,
+    knn: correlationLoss(batch(anchorsRows, rowRange(b, b, s)), opts.shifts.knn, opts.weights.knn, buf.scratch, buf.dCodes).loss,
+    random: 0,
+  };
+  if (negatives > 0) {
+    const first = Int32Array.from({ length: negatives * b }, (_, i) => (i % b) * s);
+    terms.random = correlationLoss(batch(first, rowRange(2 * b, negatives * b, s)), opts.shifts.random, opts.weights.random, buf.scratch, buf.dCodes).loss;
+  }
+  buf.grad.fill(0);
+  buf.head.backward(params, buf.x, rows, buf.dCodes, buf.grad);
+  adam.update(params, buf.grad, opts.learningRate);
+  return terms;
+}
+
+/**
+ * Sessions smaller than this keep k-means (the app and the batch run alike): STEGO's pairs need
+ * photos to pair with (7 nearest neighbours and random others); on fewer the loss mostly sees a
+ * photo against itself.
+ */
+export const STEGO_MIN_PHOTOS = 8;
+
+/** STEGO's COCO-Stuff-27 ViT-S weights and shifts (method.md §4), laptop-sized sampling. */
+export const STEGO_DEFAULTS: StegoTrainOptions = {
+  steps: 400,
+  batchSize: 8,
+  pointsPerImage: 64,
+  negatives: 2,
+  neighbours: 7,
+  projectionDim: 64,
+  hiddenDim: 64,
+  codeDim: 70,
+  learningRate: 5e-4,
+  dropout: 0.1,
+  weights: { intra: 0.67, knn: 0.25, random: 0.63 },
+  shifts: { intra: 0.08, knn: 0.02, random: 0.16 },
+  seed: 0,
+  reportEvery: 10,
+};
+
+/**
+ * Trains on the photos' tokens ([cells_i, tokenDim] row-major each), yielding progress every
+ * reportEvery steps; resuming with false stops early and returns the head trained so far.
+ */
+export function* stegoTrainingSteps(tokenSets: readonly Float32Array[], tokenDim: number, options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+  if (!tokenSets.length) throw new Error('STEGO needs at least one photo');
+  const seed = options.seed ?? STEGO_DEFAULTS.seed;
+  const projection = fitProjection(tokenSets, tokenDim, { outDim: options.projectionDim ?? STEGO_DEFAULTS.projectionDim, seed });
+  return yield* stegoTrainingOnRows(projection, tokenSets.map((t) => photoRows(projection, t)), options);
+}
+
+/** The same, on photos already projected (a batch run projects them as it reads them). */
+export function* stegoTrainingOnRows(projection: TokenProjection, photos: readonly PhotoRows[], options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+  const opts: StegoTrainOptions = { ...STEGO_DEFAULTS, ...options, projectionDim: projection.outDim };
+  if (!photos.length) throw new Error('STEGO needs at least one photo');
+  const shape: StegoHeadShape = { inDim: projection.outDim, hiddenDim: opts.hiddenDim || projection.outDim, codeDim: opts.codeDim };
+  const global = globalFeatures(photos.map((p) => Float64Array.from(p.x)), projection.outDim);
+  const knn = nearestImages(global, photos.length, projection.outDim, opts.neighbours);
+  const params = initialStegoParams(shape, opts.seed);
+  const adam = new AdamW(params.length);
+  const buf = makeBuffers(opts, shape, params.length);
+  const rng = mulberry32(opts.seed + 1);
+  const history: StegoProgress[] = [];
+  let sum = { intra: 0, knn: 0, random: 0 }, since = 0, started = performance.now();
+  let step = 0;
+  while (step < opts.steps) {
+    const t = trainStep(photos, knn, opts, params, adam, buf, rng);
+    step++;
+    since++;
+    sum = { intra: sum.intra + t.intra, knn: sum.knn + t.knn, random: sum.random + t.random };
+    if (step % opts.reportEvery !== 0 && step !== opts.steps) continue;
+    const parts = { intra: sum.intra / since, knn: sum.knn / since, random: sum.random / since };
+    const progress: StegoProgress = { step, totalSteps: opts.steps, loss: parts.intra + parts.knn + parts.random, parts, msPerStep: (performance.now() - started) / since };
+    history.push(progress);
+    if ((yield progress) === false) break;
+    sum = { intra: 0, knn: 0, random: 0 };
+    since = 0;
+    started = performance.now();
+  }
+  return { projection, shape, params: Float32Array.from(params), steps: step, history };
+}
+
+/** Runs a training generator to the end (tests, Node). */
+export function drainStego(it: Generator<StegoProgress, StegoModel, boolean | undefined>, onProgress?: (p: StegoProgress) => void): StegoModel {
+  for (let r = it.next(); ; r = it.next(true)) {
+    if (r.done) return r.value;
+    onProgress?.(r.value);
+  }
+}
+
+/** Trains to the end on the photos' tokens (tests, the evaluation). */
+export function trainStego(tokenSets: readonly Float32Array[], tokenDim: number, options: Partial<StegoTrainOptions> = {}, onProgress?: (p: StegoProgress) => void): StegoModel {
+  return drainStego(stegoTrainingSteps(tokenSets, tokenDim, options), onProgress);
+}

@@ -1,0 +1,69 @@
+// STEGO in the page (method.md §4): once a batch is labelled with the provisional k-means stuff
+// clusters, the semantic worker trains STEGO's head on every processed photo; the clusters it
+// refits on the head's codes then replace k-means' in the semantic and panoptic views and exports.
+import * as Comlink from 'comlink';
+import { STEGO_MIN_PHOTOS } from '../../core/stego/train';
+import type { SemanticProgress } from '../../../workers/semantic-api';
+import { useSemantic } from '../state/semantic-store';
+import { useApp } from '../state/store';
+import { cancellableJobs } from './cancellable';
+import { adoptClusters, onSessionSettled, processedIds } from './pipeline';
+import { restartSemanticWorker, semanticWorker, semanticWorkerCrashed } from './semantic-client';
+
+const jobs = cancellableJobs(semanticWorkerCrashed, restartSemanticWorker);
+const onProgress = Comlink.proxy((p: SemanticProgress) => useSemantic.getState().setProgress(p));
+
+/** `?stego=off` keeps k-means (a user on a slow machine; tests that time other things). */
+function stegoDisabled(): boolean {
+  return new URLSearchParams(location.search).get('stego') === 'off';
+}
+
+/** Trains when the session is big enough and the head (if any) was trained on under half its photos. */
+function wantsTraining(photos: number): boolean {
+  const { running, summary } = useSemantic.getState();
+  if (running || stegoDisabled() || photos < STEGO_MIN_PHOTOS) return false;
+  const modelId = useApp.getState().backend.modelId;
+  return !summary || summary.modelId !== modelId || photos >= 2 * summary.photos;
+}
+
+export async function trainSemantic(): Promise<void> {
+  const s = useSemantic.getState();
+  const ids = processedIds();
+  if (s.running) return;
+  if (ids.length < 2) {
+    useApp.getState().notify('error', 'STEGO learns from pairs of photos: process at least two first.');
+    return;
+  }
+  s.setRunning(true);
+  s.setProgress({ phase: 'preparing', step: 0, totalSteps: 0, history: [] });
+  const { notify } = useApp.getState();
+  try {
+    const result = await jobs.run((flag) => semanticWorker().train({ ids, seed: 0 }, flag, onProgress));
+    if (!result) {
+      notify('info', 'Semantic training cancelled: the k-means clusters stay.');
+      return;
+    }
+    useSemantic.getState().setSummary(result.semantic);
+    await adoptClusters(result.clusters);
+    const { photos, steps, stopped } = result.semantic;
+    notify('info', `${stopped ? `Stopped after ${steps} steps; the` : 'The'} semantic head learnt from ${photos} photos: the semantic and panoptic views now show its ${result.clusters.stuffK} clusters.`);
+  } catch (err) {
+    notify('error', `Semantic training failed (${(err as Error).message}): the k-means clusters stay.`);
+  } finally {
+    useSemantic.getState().setRunning(false);
+    useSemantic.getState().setProgress(null);
+  }
+}
+
+export function cancelSemantic(): void {
+  jobs.cancel();
+}
+
+/** A reload: the stored head's summary comes back with the clusters it made. */
+export async function restoreSemantic(): Promise<void> {
+  useSemantic.getState().setSummary(await semanticWorker().summary());
+}
+
+onSessionSettled(() => {
+  if (wantsTraining(processedIds().length)) void trainSemantic();
+});

@@ -1,0 +1,21 @@
+// The semantic worker: trains STEGO's head (method.md §4) on the session's tokens off the page's
+// thread and the backbone pool's, stopping at the next progress report when the page asks.
+import * as Comlink from 'comlink';
+import { openSessionDb, type SessionDb } from '../src/storage/session-db';
+import type { SemanticWorkerApi } from './semantic-api';
+import { storedSemanticSummary, trainSemanticHead } from './semantic-jobs';
+
+let dbPromise: Promise<SessionDb> | null = null;
+const db = () => (dbPromise ??= openSessionDb());
+
+const api: SemanticWorkerApi = {
+  async train(request, cancelFlag, onProgress) {
+    const shouldStop = () => (cancelFlag ? Atomics.load(cancelFlag, 0) === 1 : false);
+    return trainSemanticHead(await db(), request, shouldStop, onProgress);
+  },
+  async summary() {
+    return storedSemanticSummary(await db());
+  },
+};
+
+Comlink.expose(api);
