@@ -82,9 +82,9 @@ describe('STEGO training on synthetic photos', () => {
 
   it('stops when the caller says so and returns the head trained so far', () => {
     const it = stegoTrainingSteps(tokens, DIM, { steps: 100, batchSize: 4, pointsPerImage: 8, projectionDim: 6, hiddenDim: 6, codeDim: 4, reportEvery: 10 });
-    let r = it.next();
-    r = it.next(true);
-    r = it.next(false);
+    expect(it.next().done).toBe(false);
+    expect(it.next(true).done).toBe(false);
+    const r = it.next(false);
     expect(r.done).toBe(true);
     if (r.done) {
       expect(r.value.steps).toBe(20);
