@@ -63,6 +63,44 @@ export class AppPage {
     await this.page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
   }
 
+  /**
+   * Drops `count` photos drawn in the page (no data folder needed): sky, ground, and a disc and a
+   * box whose colours and places change with the photo's index.
+   */
+  async dropGeneratedPhotos(count: number, width = 320, height = 240): Promise<string[]> {
+    const names = Array.from({ length: count }, (_, i) => `generated-${String(i).padStart(2, '0')}.jpg`);
+    const dataTransfer = await this.page.evaluateHandle(
+      async ([list, w, h]) => {
+        const dt = new DataTransfer();
+        const colours = ['#b8322a', '#f0c828', '#285ac8', '#e6e6e6', '#1e1e1e'];
+        for (let i = 0; i < list.length; i++) {
+          const canvas = new OffscreenCanvas(w, h);
+          const ctx = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+          const horizon = h * (0.5 + 0.05 * (i % 4));
+          const sky = ctx.createLinearGradient(0, 0, 0, horizon);
+          sky.addColorStop(0, '#7fb2e6');
+          sky.addColorStop(1, '#e8eef4');
+          ctx.fillStyle = sky;
+          ctx.fillRect(0, 0, w, horizon);
+          ctx.fillStyle = i % 2 ? '#4a7a3a' : '#8a6a3a';
+          ctx.fillRect(0, horizon, w, h - horizon);
+          ctx.fillStyle = colours[i % colours.length];
+          ctx.beginPath();
+          ctx.arc(w * (0.25 + 0.06 * (i % 5)), h * 0.6, h * 0.16, 0, Math.PI * 2);
+          ctx.fill();
+          ctx.fillStyle = colours[(i + 2) % colours.length];
+          ctx.fillRect(w * (0.6 + 0.03 * (i % 3)), h * 0.35, w * 0.2, h * 0.3);
+          const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+          dt.items.add(new File([blob], list[i], { type: 'image/jpeg' }));
+        }
+        return dt;
+      },
+      [names, width, height] as const,
+    );
+    await this.page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
+    return names;
+  }
+
   async backendBadge(): Promise<string> {
     const badge = this.page.getByTestId('backend-badge');
     await this.page.waitForFunction(() => {
