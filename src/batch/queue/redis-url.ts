@@ -14,6 +14,7 @@ const CONNECT_TIMEOUT_MS = 5000;
 
 /** redis://[user:password@]host[:port][/db] or rediss:// (TLS), as managed Redis services give it. */
 export function parseRedisUrl(text: string): RedisTarget {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new Error(`"${text}" is not a Redis URL: it must start with redis:// or rediss:// (e.g. redis://127.0.0.1:6379)`);
   let url: URL;
   try {
     url = new URL(text);
@@ -54,13 +55,14 @@ export async function checkRedisReachable(target: RedisTarget): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  // ioredis also emits the failure as an event; the rejected connect() below is what we report.
-  client.on('error', () => undefined);
+  // The socket's own error (e.g. ECONNREFUSED) comes as an event; connect() only says the connection closed.
+  let socketError: Error | null = null;
+  client.on('error', (err: Error) => (socketError ??= err));
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    const reason = (err as Error).message;
+    const reason = (socketError as Error | null)?.message ?? (err as Error).message;
     throw new Error(`cannot reach Redis at ${target.display} (${reason}); is redis-server running there and reachable from this machine?`, { cause: err });
   } finally {
     client.disconnect();
