@@ -1,9 +1,10 @@
 // A batch U2Seg run over a folder of photos (method.md §1–§5): phase 1 per photo of this shard
 // into the resumable cache, then phase 2 (finalize) once the cache covers the whole folder.
 //
-// Several machines: give each the same folder and flags with --shard i/n and its own --out; copy
-// every <out>/cache/entries/* (and failed/*) into one <out>/cache beside one config.json (all
-// shards write the same one), then `npm run segment -- --out <out> --finalize`.
+// Several machines by hand: give each the same folder and flags with --shard i/n and its own --out;
+// copy every <out>/cache/entries/* (and failed/*) into one <out>/cache beside one config.json (all
+// shards write the same one), then `npm run segment -- --out <out> --finalize`. The job queue
+// (./queue/) runs the same phase 1 and phase 2 functions on any number of machines for you.
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
 import { openNodeBackbone, readManifest } from '../runtime/ort-node';

@@ -49,7 +49,10 @@ export async function enqueueRun(target: RedisTarget, opts: SegmentOptions, queu
     const runId = newRunId();
     const size = queueOpts.photosPerJob;
     const count = Math.ceil(photos.length / size);
-    const place = { runId, folder, outDir, settings: runSettings(opts), configFingerprint: configFingerprint(config) };
+    const settings = runSettings(opts);
+    // Without --model every worker would take its own index's default; the run names the model it was enqueued with.
+    settings.model ??= config.modelId;
+    const place = { runId, folder, outDir, settings, configFingerprint: configFingerprint(config) };
     const children = Array.from({ length: count }, (_, index) => {
       const data: ShardJobData = { ...place, index, count, keys: photos.slice(index * size, (index + 1) * size).map((p) => p.key) };
       // A shard that fails every attempt fails the run's finalize too, so phase 2 never runs on a partial cache.

@@ -90,7 +90,7 @@ export interface ShardProgress {
 }
 
 /** Settings a worker process hands its sandboxed child (processor.ts) through the environment. */
-export const WORKER_ENV = { threads: 'U2SEG_WORKER_THREADS', name: 'U2SEG_WORKER_NAME' } as const;
+export const WORKER_ENV = { threads: 'U2SEG_WORKER_THREADS', name: 'U2SEG_WORKER_NAME', quiet: 'U2SEG_WORKER_QUIET' } as const;
 
 /** Who runs a job: stored by BullMQ on the job (processedBy) and shown by the status. */
 export function workerName(): string {

@@ -47,8 +47,10 @@ export async function releaseBackbone(): Promise<void> {
 }
 
 /** A machine that does not mount the run's folders must fail the job, not record every photo as undecodable. */
-function checkVisible(data: ShardJobData | FinalizeJobData): void {
-  if (!existsSync(data.folder)) throw new Error(`the photo folder ${data.folder} is not visible on this machine (the queue needs it on a shared file system, at the same path everywhere)`);
+function checkVisible(data: ShardJobData | FinalizeJobData, needsPhotos: boolean): void {
+  if (needsPhotos && !existsSync(data.folder)) {
+    throw new Error(`the photo folder ${data.folder} is not visible on this machine (the queue needs it on a shared file system, at the same path everywhere)`);
+  }
   if (!existsSync(path.join(cacheDir(data.outDir), 'config.json'))) {
     throw new Error(`${cacheDir(data.outDir)}/config.json is not visible on this machine (--out must be on a shared file system, at the same path everywhere)`);
   }
@@ -57,7 +59,7 @@ function checkVisible(data: ShardJobData | FinalizeJobData): void {
 export async function processShard(job: QueueJob<ShardJobData>, ctx: HandlerContext): Promise<ShardResult> {
   const started = performance.now();
   const { data } = job;
-  checkVisible(data);
+  checkVisible(data, true);
   const opts = segmentOptionsOf(data, ctx.threads, null);
   const { config, manifestPath } = await passConfigFor(opts);
   if (configFingerprint(config) !== data.configFingerprint) {
@@ -98,7 +100,8 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export async function processFinalize(job: QueueJob<FinalizeJobData>, ctx: HandlerContext): Promise<FinalizeResult> {
   const started = performance.now();
   const { data } = job;
-  checkVisible(data);
+  // Phase 2 reads only the cache: the photos need not be mounted here.
+  checkVisible(data, false);
   const shards = Object.values(await job.getChildrenValues<ShardResult>());
   const keys = [...new Set(shards.flatMap((s) => s.keys))].sort(byKey);
   if (shards.length !== data.shards || keys.length !== data.photos) {
@@ -121,7 +124,9 @@ export async function processFinalize(job: QueueJob<FinalizeJobData>, ctx: Handl
 function contextFromEnv(): HandlerContext {
   const threads = Number(process.env[WORKER_ENV.threads]);
   const worker = process.env[WORKER_ENV.name] ?? `pid ${process.pid}`;
-  return { threads: Number.isInteger(threads) && threads > 0 ? threads : undefined, worker, log: (line) => process.stderr.write(`[${worker}] ${line}\n`) };
+  const quiet = process.env[WORKER_ENV.quiet] === '1';
+  const log = (line: string) => void (quiet || process.stderr.write(`[${worker}] ${line}\n`));
+  return { threads: Number.isInteger(threads) && threads > 0 ? threads : undefined, worker, log };
 }
 
 /** The sandboxed job as the handlers see it, with its data as the job's name says. */

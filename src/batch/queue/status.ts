@@ -1,7 +1,7 @@
 // `npm run segment -- --queue redis://… --status`: what the batch job queue is doing, per run:
 // shards done, running (where, how far), waiting, failed (with reasons), retaken, and finalize.
 import type { Job } from 'bullmq';
-import { finalizeData, finalizeResult, openQueues, shardData, ALL_STATES, type QueuePair } from './queues';
+import { finalizeData, finalizeResult, openQueues, shardData, UNFINISHED_STATES, type QueuePair } from './queues';
 import type { ShardProgress, ShardResult } from './jobs';
 import { checkRedisReachable, type RedisTarget } from './redis-url';
 
@@ -81,18 +81,24 @@ function finalizeLine(parent: Job, state: string, shardsLeft: number, now: numbe
   }
 }
 
+const byRunId = (a: Job, b: Job) => (finalizeData(a).runId < finalizeData(b).runId ? -1 : 1);
+
+/** Every unfinished run and the last RUNS_SHOWN finished ones, oldest first. */
 export async function collectStatus(queues: QueuePair, display: string, now = Date.now()): Promise<QueueStatus> {
-  const parents = (await queues.finalize.getJobs(ALL_STATES)).sort((a, b) => (finalizeData(a).runId < finalizeData(b).runId ? -1 : 1));
+  const [unfinished, completed, failedRuns] = await Promise.all([
+    queues.finalize.getJobs(UNFINISHED_STATES), queues.finalize.getJobs(['completed']), queues.finalize.getJobs(['failed']),
+  ]);
+  const finished = [...completed, ...failedRuns].sort(byRunId);
+  const shownFinished = finished.slice(-RUNS_SHOWN);
   const [running, failed, delayed] = await Promise.all([queues.shards.getActive(), queues.shards.getFailed(), queues.shards.getDelayed()]);
   const runs: RunStatus[] = [];
-  for (const parent of parents) runs.push(await runStatus(parent, running, failed, delayed, now));
-  const unfinished = runs.filter((r) => r.state !== 'completed' && r.state !== 'failed');
-  const shown = runs.filter((r, i) => !(r.state === 'completed' || r.state === 'failed') || i >= runs.length - RUNS_SHOWN);
-  const head = runs.length
-    ? `queue ${display}: ${runs.length} run(s), ${unfinished.length} unfinished, ${runs.filter((r) => r.state === 'failed').length} failed`
+  for (const parent of [...shownFinished, ...unfinished].sort(byRunId)) runs.push(await runStatus(parent, running, failed, delayed, now));
+  const total = unfinished.length + finished.length;
+  const head = total
+    ? `queue ${display}: ${total} run(s), ${unfinished.length} unfinished, ${failedRuns.length} failed`
     : `queue ${display}: no runs (enqueue one with npm run segment -- <folder> --out <dir> --queue ${display})`;
-  const older = runs.length - shown.length;
-  const text = [head, ...(older ? [`(${older} older finished run(s) not shown)`] : []), ...shown.flatMap((r) => r.lines)].join('\n');
+  const older = finished.length - shownFinished.length;
+  const text = [head, ...(older ? [`(${older} older finished run(s) not shown)`] : []), ...runs.flatMap((r) => r.lines)].join('\n');
   return { runs, text };
 }
 

@@ -67,31 +67,36 @@ export async function runQueueWorker(target: RedisTarget, opts: QueueWorkerOptio
       lockDuration: lockMs,
       stalledInterval: lockMs,
       maxStalledCount: MAX_STALLS,
-      workerForkOptions: { env: { ...process.env, [WORKER_ENV.name]: name, [WORKER_ENV.threads]: opts.threads ? String(opts.threads) : '' } },
+      workerForkOptions: {
+        env: { ...process.env, [WORKER_ENV.name]: name, [WORKER_ENV.threads]: opts.threads ? String(opts.threads) : '', [WORKER_ENV.quiet]: opts.progress ? '' : '1' },
+      },
     };
     const processorFile = path.join(import.meta.dirname, 'processor.ts');
     const workers = [new Worker(SHARD_QUEUE, processorFile, workerOpts), new Worker(FINALIZE_QUEUE, processorFile, workerOpts)];
     for (const w of workers) {
       w.on('completed', (job) => void (job.name === 'shard' ? summary.shards++ : summary.finalized++));
-      w.on('failed', (job, err) => {
+      w.on('failed', async (job, err) => {
         summary.failedAttempts++;
-        const attempts = job?.opts.attempts ?? 1;
-        const retry = job && job.attemptsMade < attempts ? `; it will be retried (attempt ${job.attemptsMade} of ${attempts})` : ' for good';
+        // The state, not the attempt count, says whether BullMQ retries it (a job past its stall limit fails at once).
+        const state = job ? await job.getState().catch(() => 'unknown') : 'unknown';
+        const retry = state === 'failed' ? ' for good' : `; it will be retried (attempt ${job?.attemptsMade} of ${job?.opts.attempts ?? 1} failed)`;
         log(`${describe(job)} failed${retry}: ${err.message}`);
       });
       w.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker stopped renewing its lock); it goes back to the queue`));
       w.on('error', (err) => log(`worker: ${err.message}`));
     }
     log(`taking jobs from ${target.display} (stall after ${opts.stallSeconds} s)`);
-    const stop = opts.handleSignals ? onSignals(log) : { requested: () => false, dispose: () => undefined };
+    // close() takes no new job, lets a running one finish, and stops the sandboxed children.
+    let closing: Promise<unknown> | null = null;
+    const closeAll = () => (closing ??= Promise.all(workers.map((w) => w.close())));
+    const stop = opts.handleSignals ? onSignals(log, closeAll) : { requested: () => false, dispose: () => undefined };
     try {
       while (!stop.requested()) {
         await new Promise((resolve) => setTimeout(resolve, opts.idleCheckMs ?? 1000));
         if ((await unfinishedJobs(queues)) === 0) break;
       }
       if (stop.requested()) summary.outcome = 'stopped';
-      // close() lets a running job finish; its children are stopped with it.
-      await Promise.all(workers.map((w) => w.close()));
+      await closeAll();
     } finally {
       stop.dispose();
     }
@@ -102,12 +107,13 @@ export async function runQueueWorker(target: RedisTarget, opts: QueueWorkerOptio
   }
 }
 
-function onSignals(log: (line: string) => void): { requested: () => boolean; dispose: () => void } {
+function onSignals(log: (line: string) => void, close: () => unknown): { requested: () => boolean; dispose: () => void } {
   let count = 0;
   const handler = (signal: NodeJS.Signals) => {
     count++;
-    if (count === 1) log(`${signal}: finishing the current job, then leaving (again to leave at once; the job is then retaken by another worker)`);
-    else process.exit(130);
+    if (count > 1) process.exit(130);
+    log(`${signal}: finishing the current job, then leaving (again to leave at once; the job is then retaken by another worker)`);
+    close();
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
