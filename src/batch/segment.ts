@@ -75,7 +75,7 @@ export async function passConfigFor(opts: Pick<SegmentOptions, 'model' | 'maxSid
   return { config, manifestPath };
 }
 
-/** How the job queue's workers run phase 1 on a shard (src/batch/queue/worker.ts). */
+/** How the job queue runs phase 1 on a shard (src/batch/queue/processor.ts). */
 export interface Phase1Hooks {
   /** A backbone kept open across shards; opened and released here when absent. */
   session?: BackboneSession;

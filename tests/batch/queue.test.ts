@@ -16,7 +16,9 @@ import { describeWithRedis, groupAlive, killGroup, queuePhotoFolder, redisBinary
 
 const PHOTOS = 30;
 const PHOTOS_PER_JOB = 5;
-const STALL_SECONDS = 2;
+// Short, so the killed shard is retaken within seconds; long enough that a busy machine is unlikely
+// to miss a lock renewal (due every 1.5 s) and make a live worker look dead.
+const STALL_SECONDS = 3;
 /** Labels at ≤ 320 px keep the test fast; outputs are still written at each photo's size. */
 const MAX_SIDE_PX = 320;
 /** Every file under dir (relative paths), the cache left out. */

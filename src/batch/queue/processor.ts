@@ -41,11 +41,6 @@ async function backboneFor(manifestPath: string, threads?: number): Promise<Back
   return session;
 }
 
-export async function releaseBackbone(): Promise<void> {
-  await open?.session.release();
-  open = null;
-}
-
 /** A machine that does not mount the run's folders must fail the job, not record every photo as undecodable. */
 function checkVisible(data: ShardJobData | FinalizeJobData, needsPhotos: boolean): void {
   if (needsPhotos && !existsSync(data.folder)) {
