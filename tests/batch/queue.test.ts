@@ -168,7 +168,11 @@ describeWithRedis('npm run segment on a job queue (BullMQ, redis-server)', () =>
     expect(await enqueue.exited, enqueue.output()).toBe(0);
     renameSync(folder, `${folder}-moved`);
     const worker = segment(['--worker', url, '--threads', '1', '--stall-seconds', String(STALL_SECONDS)]);
-    expect(await worker.exited, worker.output()).toBe(0);
+    try {
+      expect(await worker.exited, worker.output()).toBe(0);
+    } finally {
+      renameSync(`${folder}-moved`, folder); // back where removeTempDirs looks
+    }
     expect(worker.output()).toMatch(/shard 1\/1 of run \S+ failed for good: the photo folder .* is not visible on this machine/);
     const status = await collectStatus(queuesAt(url), url);
     expect(status.text).toMatch(/shards: 0 done, 0 running, 0 waiting, 1 failed/);
