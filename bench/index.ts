@@ -6,6 +6,7 @@ import { benchApp } from './app';
 import { benchBackbone } from './backbone';
 import { benchEigen } from './eigen';
 import { benchPipeline } from './pipeline';
+import { benchQueue } from './queue';
 import { benchStego } from './stego';
 import { formatTable, writeResults, type Row } from './table';
 import { benchTrain } from './train';
@@ -20,6 +21,7 @@ const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
   backbone: benchBackbone,
   eigen: () => benchEigen(),
   pipeline: benchPipeline,
+  queue: benchQueue,
   stego: benchStego,
   train: benchTrain,
   'train-browser': benchTrainBrowser,

@@ -1,6 +1,6 @@
 // The setup step of both README commands: copies onnxruntime-web's WASM files so the app serves
 // them itself, builds the models from npm packages and project code (no network), and with
-// --test makes sure Debian's chromium is installed for the e2e tests.
+// --test makes sure Debian's chromium (e2e tests) and redis-server (job queue test) are installed.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -41,13 +41,23 @@ async function buildDefault(): Promise<string[]> {
   return [id];
 }
 
-function ensureChromium(): void {
-  if (existsSync('/usr/bin/chromium')) return log('chromium is installed');
-  log('installing Debian chromium for the e2e tests (apt-get)…');
+/** Debian packages the tests need, by the binary that must exist afterwards. */
+const TEST_PACKAGES: { binary: string; pkg: string; why: string }[] = [
+  { binary: '/usr/bin/chromium', pkg: 'chromium', why: 'the e2e tests' },
+  { binary: '/usr/bin/redis-server', pkg: 'redis-server', why: 'the job queue test (tests/batch/queue)' },
+];
+
+function ensureTestPackages(): void {
+  const missing = TEST_PACKAGES.filter((p) => !existsSync(p.binary));
+  for (const p of TEST_PACKAGES) if (!missing.includes(p)) log(`${p.pkg} is installed`);
+  if (!missing.length) return;
+  log(`installing Debian ${missing.map((p) => `${p.pkg} (${p.why})`).join(', ')} with apt-get…`);
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
   const run = (args: string[]) => execFileSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', 'chromium']);
+  // Where systemd runs, Debian also starts its own redis service on port 6379; the tests never use
+  // it (they start redis-server on a free port in a temp folder), so it is left as Debian set it up.
+  run(['apt-get', 'install', '-y', '-qq', ...missing.map((p) => p.pkg)]);
 }
 
 async function main(): Promise<void> {
@@ -56,7 +66,7 @@ async function main(): Promise<void> {
   const defaults = await buildDefault();
   const index = await writeModelIndex(modelsDir, [...defaults, 'tiny-vit'], [...defaults, 'tiny-vit']);
   log(`models: ${index.models.map((m) => m.id).join(', ')}; default ${index.default}`);
-  if (process.argv.includes('--test')) ensureChromium();
+  if (process.argv.includes('--test')) ensureTestPackages();
 }
 
 main().catch((err: unknown) => {

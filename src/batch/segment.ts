@@ -1,9 +1,10 @@
 // A batch U2Seg run over a folder of photos (method.md §1–§5): phase 1 per photo of this shard
 // into the resumable cache, then phase 2 (finalize) once the cache covers the whole folder.
 //
-// Several machines: give each the same folder and flags with --shard i/n and its own --out; copy
-// every <out>/cache/entries/* (and failed/*) into one <out>/cache beside one config.json (all
-// shards write the same one), then `npm run segment -- --out <out> --finalize`.
+// Several machines by hand: give each the same folder and flags with --shard i/n and its own --out;
+// copy every <out>/cache/entries/* (and failed/*) into one <out>/cache beside one config.json (all
+// shards write the same one), then `npm run segment -- --out <out> --finalize`. The job queue
+// (./queue/) runs the same phase 1 and phase 2 functions on any number of machines for you.
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
 import { openNodeBackbone, readManifest } from '../runtime/ort-node';
@@ -61,7 +62,8 @@ export interface SegmentSummary {
   finalized: FinalizeSummary | null;
 }
 
-async function passConfigFor(opts: SegmentOptions): Promise<{ config: PassConfig; manifestPath: string }> {
+/** The cache settings of a run and the backbone manifest they name (the queue's workers check theirs against it). */
+export async function passConfigFor(opts: Pick<SegmentOptions, 'model' | 'maxSidePx' | 'refine' | 'tau' | 'maxMasks' | 'instanceFeature'>): Promise<{ config: PassConfig; manifestPath: string }> {
   const manifestPath = resolveModelManifest(opts.model);
   const manifest = await readManifest(manifestPath);
   const config: PassConfig = {
@@ -78,39 +80,62 @@ async function passConfigFor(opts: SegmentOptions): Promise<{ config: PassConfig
   return { config, manifestPath };
 }
 
-async function runPhase1(opts: SegmentOptions, todo: ImageFile[], config: PassConfig, manifestPath: string) {
+/** How the job queue runs phase 1 on a shard (src/batch/queue/processor.ts). */
+export interface Phase1Hooks {
+  /** A backbone kept open across shards; opened and released here when absent. */
+  session?: BackboneSession;
+  /** After each photo is written (error absent) or recorded as failed. */
+  onPhoto?: (key: string, error?: string) => Promise<void> | void;
+}
+
+/** Phase 1 on the photos of `todo` that have no cache entry yet. */
+export async function runPhase1(
+  opts: Pick<SegmentOptions, 'outDir' | 'threads' | 'progress'>, todo: ImageFile[], config: PassConfig, manifestPath: string, hooks: Phase1Hooks = {},
+) {
   const dir = cacheDir(opts.outDir);
   const pending = todo.filter((f) => !hasEntry(dir, f.key));
   const bar = new ProgressBar(pending.length, opts.progress);
   const failed: { key: string; error: string }[] = [];
   if (!pending.length) return { processed: 0, failed };
   const fingerprint = configFingerprint(config);
-  let session: BackboneSession | null = null;
+  let session: BackboneSession | null = hooks.session ?? null;
   try {
-    session = await openNodeBackbone(manifestPath, opts.threads);
+    session ??= await openNodeBackbone(manifestPath, opts.threads);
     for (const file of pending) {
+      let error: string | undefined;
       try {
         const entry = await processImageFile(session, file.key, file.absPath, { ...config, configFingerprint: fingerprint });
         await writeEntry(dir, entry);
         bar.tick({ ...entry.meta.timingsMs });
       } catch (err) {
-        const error = (err as Error).message;
+        error = (err as Error).message;
         await recordFailure(dir, file.key, error);
         failed.push({ key: file.key, error });
         bar.note(`skipped ${file.key}: ${error}`);
         bar.tick();
       }
+      await hooks.onPhoto?.(file.key, error);
     }
   } finally {
     bar.finish();
-    await session?.release();
+    if (!hooks.session) await session?.release();
   }
   return { processed: pending.length - failed.length, failed };
 }
 
-function phase2Options(opts: SegmentOptions): FinalizeOptions {
+/** Phase 2's settings from a run's (the queue's finalize job uses the same). */
+export function phase2Options(opts: Pick<SegmentOptions, 'outDir' | 'thingK' | 'stuffK' | 'seed' | 'tokensPerImage' | 'progress' | 'semantic' | 'stegoSteps'>): FinalizeOptions {
   const { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, stegoSteps } = opts;
   return { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, ...(stegoSteps ? { stego: { steps: stegoSteps } } : {}) };
+}
+
+/** The run's photos in key order (after --limit), the output folder left out; throws when there are none. */
+export async function listRunPhotos(opts: Pick<SegmentOptions, 'folder' | 'outDir' | 'limit'>): Promise<ImageFile[]> {
+  if (!opts.folder) throw new Error('a photo folder is needed (or --finalize to cluster an existing cache)');
+  let all = await listImages(opts.folder, [opts.outDir]);
+  if (opts.limit !== undefined) all = all.slice(0, opts.limit);
+  if (!all.length) throw new Error(`no photos (${IMAGE_EXTENSIONS.join(' ')}) under ${opts.folder}`);
+  return all;
 }
 
 /** Phase 1 for this shard, then phase 2 when the cache covers the folder (or only phase 2 with finalizeOnly). */
@@ -121,10 +146,7 @@ export async function runSegment(opts: SegmentOptions): Promise<SegmentSummary> 
     const finalized = await finalize({ ...phase2Options(opts) });
     return { listed: finalized.images, selected: 0, processed: 0, skipped: 0, failed: [], complete: true, finalized };
   }
-  if (!opts.folder) throw new Error('a photo folder is needed (or --finalize to cluster an existing cache)');
-  let all = await listImages(opts.folder, [opts.outDir]);
-  if (opts.limit !== undefined) all = all.slice(0, opts.limit);
-  if (!all.length) throw new Error(`no photos (${IMAGE_EXTENSIONS.join(' ')}) under ${opts.folder}`);
+  const all = await listRunPhotos(opts);
   const todo = opts.shard ? selectShard(all, opts.shard) : all;
   const { config, manifestPath } = await passConfigFor(opts);
   await ensurePassConfig(dir, config);

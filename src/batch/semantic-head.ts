@@ -18,7 +18,8 @@ export const STEGO_MAX_TRAIN_PHOTOS = 2000;
 
 export interface BatchSemanticHead {
   head: SemanticHead;
-  summary: { method: 'stego'; photos: number; trainedOn: number; steps: number; finalLoss: number; trainMs: number; options: StegoTrainOptions };
+  /** Written into clusters.json: no timings, so a rerun (or a queued run) writes the same bytes. */
+  summary: { method: 'stego'; photos: number; trainedOn: number; steps: number; finalLoss: number; options: StegoTrainOptions };
   /** semantic-head.json: enough to label new photos exactly as this run did. */
   json: Record<string, unknown>;
 }
@@ -47,7 +48,8 @@ export async function trainBatchSemanticHead(
     if (p.step % 100 === 0 || p.step === p.totalSteps) opts.progress?.write(`  step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(4)} (${p.msPerStep.toFixed(0)} ms/step)\n`);
   });
   const head = semanticHeadOf(model);
-  const summary = { method: 'stego' as const, photos: metas.length, trainedOn: rows.length, steps: model.steps, finalLoss: model.history.at(-1)?.loss ?? 0, trainMs: performance.now() - started, options };
+  opts.progress?.write(`phase 2: STEGO's head trained in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const summary = { method: 'stego' as const, photos: metas.length, trainedOn: rows.length, steps: model.steps, finalLoss: model.history.at(-1)?.loss ?? 0, options };
   const json = {
     ...summary,
     projection: { tokenDim: projection.tokenDim, outDim: projection.outDim, varianceKept: projection.varianceKept, mean: Array.from(projection.mean), basis: Array.from(projection.basis) },

@@ -5,9 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions, type SegmentSummary } from '../batch/segment';
 import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { parseShard } from '../batch/image-list';
-import { checkKnownFlags, choiceFlag, intFlag, parseArgs } from './args';
 import { SEMANTIC_CHOICES } from '../batch/semantic-head';
 import { STEGO_DEFAULTS, STEGO_MIN_PHOTOS } from '../core/stego/train';
+import { checkKnownFlags, choiceFlag, intFlag, parseArgs, type ParsedArgs } from './args';
+import { isQueueCommand, queueCommandFromArgs, runQueueCommand, QUEUE_FLAGS, QUEUE_ONLY_FLAGS, QUEUE_USAGE } from './segment-queue';
 
 const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --model <id|manifest.json>  backbone (default: public/models/index.json's default)
@@ -32,13 +33,23 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --finalize                  phase 2 only, over every photo in <out>/cache (after merging shards)
   --quiet                     no progress on stderr
 Photos already in <out>/cache are skipped (resume). Phase 2 runs by itself once the cache covers the folder.
-Shards on several machines: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.`;
+Shards on several machines by hand: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.
+${QUEUE_USAGE}`;
 
-const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help'];
+const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help', ...QUEUE_FLAGS];
+const SWITCHES = ['finalize', 'quiet', 'help', 'status'];
+
+function parseSegmentArgs(args: readonly string[]): ParsedArgs {
+  const parsed = parseArgs(args, SWITCHES);
+  checkKnownFlags(parsed, FLAGS);
+  return parsed;
+}
 
 export function segmentOptionsFromArgs(args: string[]): SegmentOptions {
-  const parsed = parseArgs(args, ['finalize', 'quiet', 'help']);
-  checkKnownFlags(parsed, FLAGS);
+  return segmentOptionsFromParsed(parseSegmentArgs(args));
+}
+
+function segmentOptionsFromParsed(parsed: ParsedArgs): SegmentOptions {
   const { flags, positional, switches } = parsed;
   const out = flags.get('out');
   if (!out) throw new Error('--out <folder> is required');
@@ -80,22 +91,33 @@ function report(summary: SegmentSummary, outDir: string): void {
   log(`wrote ${outDir}/instances.json, instances_results.json, annotations/panoptic_pseudo(.json), semantic/, clusters.json`);
 }
 
-/** Runs the command; returns the exit code (non-zero only for fatal errors). */
+/** Runs the command; returns the exit code (2 for usage errors, 1 for fatal ones). */
 export async function runSegmentCli(args: string[]): Promise<number> {
   if (args.includes('--help') || args.length === 0) {
     process.stderr.write(`${USAGE}\n`);
     return args.length === 0 ? 2 : 0;
   }
-  let opts: SegmentOptions;
+  let run: () => Promise<number>;
   try {
-    opts = segmentOptionsFromArgs(args);
+    const parsed = parseSegmentArgs(args);
+    if (isQueueCommand(parsed)) {
+      const command = queueCommandFromArgs(parsed, segmentOptionsFromParsed);
+      run = () => runQueueCommand(command);
+    } else {
+      const queueOnly = QUEUE_ONLY_FLAGS.filter((k) => parsed.flags.has(k));
+      if (queueOnly.length) throw new Error(`${queueOnly.map((k) => `--${k}`).join(', ')} only apply with --queue or --worker`);
+      const opts = segmentOptionsFromParsed(parsed);
+      run = async () => {
+        report(await runSegment(opts), opts.outDir);
+        return 0;
+      };
+    }
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
   try {
-    report(await runSegment(opts), opts.outDir);
-    return 0;
+    return await run();
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return 1;
