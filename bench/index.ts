@@ -4,6 +4,7 @@ import os from 'node:os';
 import { benchAdapt } from './adapt';
 import { benchApp } from './app';
 import { benchBackbone } from './backbone';
+import { benchCrf } from './crf';
 import { benchEigen } from './eigen';
 import { benchPipeline } from './pipeline';
 import { formatTable, writeResults, type Row } from './table';
@@ -17,6 +18,7 @@ const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
   adapt: benchAdapt,
   app: benchApp,
   backbone: benchBackbone,
+  crf: benchCrf,
   eigen: () => benchEigen(),
   pipeline: benchPipeline,
   train: benchTrain,

@@ -81,6 +81,14 @@ export class DenseCrf {
   }
 
   /**
+   * Releases the engine's memory for the next image (WebAssembly: the module instance goes back
+   * to a pool). Optional; the object cannot be used afterwards.
+   */
+  dispose(): void {
+    this.wasm?.dispose();
+  }
+
+  /**
    * Mean-field marginals Q, [pixels, labels] row-major, from per-pixel label probabilities
    * (same layout) that become the unary −log p.
    */

@@ -52,7 +52,9 @@ export function runImagePass(
   const t1 = performance.now();
   const upsampled = upsampleMaskCutMasks(cut.masks, cut.gridH, cut.gridW, labelSizeHW);
   const rounds = upsampled.map((mask, round) => ({ mask, round })).filter(({ mask }) => mask.some((v) => v));
-  const refinedAll = new MaskRefiner(rgba, labelSizeHW, { refine: opts.refine }).refineAll(rounds.map((r) => r.mask));
+  const refiner = new MaskRefiner(rgba, labelSizeHW, { refine: opts.refine });
+  const refinedAll = refiner.refineAll(rounds.map((r) => r.mask));
+  refiner.dispose();
   const instances: PseudoInstance[] = [];
   rounds.forEach(({ round }, i) => {
     const refined = refinedAll[i];

@@ -76,6 +76,12 @@ export class MaskRefiner {
     });
   }
 
+  /** Frees the CRF's memory for the next image (optional; refine() builds a new CRF afterwards). */
+  dispose(): void {
+    this.crf?.dispose();
+    this.crf = null;
+  }
+
   private crfMasks(masksRowMajor: readonly Uint8Array[]): Uint8Array[] {
     if (!masksRowMajor.length) return [];
     this.crf ??= new DenseCrf(this.rgba, this.sizeHW.width, this.sizeHW.height, this.options.crf);

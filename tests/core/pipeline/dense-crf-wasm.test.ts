@@ -94,6 +94,19 @@ describe('WebAssembly engine = TypeScript engine', () => {
     });
   });
 
+  it('a disposed instance serves the next image (dirty memory, cached Gaussian lattice) with the same results', () => {
+    const a = generatedPhoto(90, 70, 70), b = generatedPhoto(90, 70, 71);
+    const fresh = new DenseCrf(b.rgba, 90, 70, MASKCUT_CRF_PARAMS, { backend: 'ts' }).refineBinaryMasks(b.masks);
+    const first = new DenseCrf(a.rgba, 90, 70);
+    first.inferFromProbabilities(smoothProbs(90, 70, 27, 3), 27); // leaves the memory full of other numbers
+    first.dispose();
+    expect(() => first.refineBinaryMasks(a.masks)).toThrow(/after dispose/);
+    const second = new DenseCrf(b.rgba, 90, 70);
+    expect(second.refineBinaryMasks(b.masks)).toEqual(fresh);
+    second.dispose();
+    expect(new DenseCrf(b.rgba, 90, 70).refineBinaryMasks(b.masks.slice(0, 1))).toEqual(fresh.slice(0, 1));
+  });
+
   it('many images in a row (one module instance each) and wrong sizes are refused', () => {
     const photo = generatedPhoto(120, 90, 60);
     const first = new DenseCrf(photo.rgba, 120, 90).refineBinaryMasks(photo.masks);

@@ -10,15 +10,17 @@
  * Filters channels [c0, c0+4) of `input` (`inStride` floats per point; multiplied by `preScale[i]`
  * first when preScale ≠ 0) and writes or accumulates the result:
  *  - postScale = 0: out[i·outStride + c0…] = filtered.
- *  - postScale ≠ 0: out[…] += weight · (filtered · postScale[i]), the Potts message of densecrf's
- *    PairwisePotential::apply subtracted from the energy (the two negations cancel exactly).
+ *  - postScale ≠ 0: out[…] = base[…] + weight · (filtered · postScale[i]), the Potts message of
+ *    densecrf's PairwisePotential::apply subtracted from the energy (the two negations cancel
+ *    exactly); `base` is `out` itself, or (base ≠ 0) another array of out's layout: −U for the
+ *    first kernel of an iteration, which saves copying −U into the energy.
  * `bufA`, `bufB`: (m+1)·16 bytes each; slot 0 is the zero vertex standing in for absent neighbours.
  */
 export function filter4(
   offsets: usize, weights: usize, d1: i32, n: i32, neighbours: usize, m: i32,
   input: usize, inStride: i32, c0: i32, preScale: usize,
   bufA: usize, bufB: usize, alpha: f32, sseSlice: bool,
-  out: usize, outStride: i32, weight: f32, postScale: usize,
+  out: usize, outStride: i32, weight: f32, postScale: usize, base: usize,
 ): void {
   const slotBytes = (<usize>m + 1) << 4;
   memory.fill(bufA, 0, slotBytes);
@@ -58,6 +60,7 @@ export function filter4(
   // Slice, then scale and accumulate.
   const outStep = <usize>outStride << 2;
   let outPtr = out + (<usize>c0 << 2);
+  let basePtr = (base != 0 ? base : out) + (<usize>c0 << 2);
   const alphaV = f32x4.splat(alpha);
   const weightV = f32x4.splat(weight);
   ow = 0;
@@ -74,9 +77,10 @@ export function filter4(
       v128.store(outPtr, acc);
     } else {
       const msg = f32x4.mul(weightV, f32x4.mul(acc, f32x4.splat(load<f32>(postScale + (<usize>i << 2)))));
-      v128.store(outPtr, f32x4.add(v128.load(outPtr), msg));
+      v128.store(outPtr, f32x4.add(v128.load(basePtr), msg));
     }
     outPtr += outStep;
+    basePtr += outStep;
   }
 }
 
@@ -85,7 +89,7 @@ export function filter8(
   offsets: usize, weights: usize, d1: i32, n: i32, neighbours: usize, m: i32,
   input: usize, inStride: i32, c0: i32, preScale: usize,
   bufA: usize, bufB: usize, alpha: f32, sseSlice: bool,
-  out: usize, outStride: i32, weight: f32, postScale: usize,
+  out: usize, outStride: i32, weight: f32, postScale: usize, base: usize,
 ): void {
   const slotBytes = (<usize>m + 1) << 5;
   memory.fill(bufA, 0, slotBytes);
@@ -133,6 +137,7 @@ export function filter8(
   // Slice, then scale and accumulate.
   const outStep = <usize>outStride << 2;
   let outPtr = out + (<usize>c0 << 2);
+  let basePtr = (base != 0 ? base : out) + (<usize>c0 << 2);
   const alphaV = f32x4.splat(alpha);
   const weightV = f32x4.splat(weight);
   ow = 0;
@@ -157,10 +162,11 @@ export function filter8(
       v128.store(outPtr, acc2, 16);
     } else {
       const s = f32x4.splat(load<f32>(postScale + (<usize>i << 2)));
-      v128.store(outPtr, f32x4.add(v128.load(outPtr), f32x4.mul(weightV, f32x4.mul(acc, s))));
-      v128.store(outPtr, f32x4.add(v128.load(outPtr, 16), f32x4.mul(weightV, f32x4.mul(acc2, s))), 16);
+      v128.store(outPtr, f32x4.add(v128.load(basePtr), f32x4.mul(weightV, f32x4.mul(acc, s))));
+      v128.store(outPtr, f32x4.add(v128.load(basePtr, 16), f32x4.mul(weightV, f32x4.mul(acc2, s))), 16);
     }
     outPtr += outStep;
+    basePtr += outStep;
   }
 }
 
