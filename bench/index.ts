@@ -6,6 +6,7 @@ import { benchApp } from './app';
 import { benchBackbone } from './backbone';
 import { benchCrf } from './crf';
 import { benchEigen } from './eigen';
+import { benchKmeans } from './kmeans';
 import { benchPipeline } from './pipeline';
 import { formatTable, writeResults, type Row } from './table';
 import { benchTrain } from './train';
@@ -20,6 +21,7 @@ const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
   backbone: benchBackbone,
   crf: benchCrf,
   eigen: () => benchEigen(),
+  kmeans: benchKmeans,
   pipeline: benchPipeline,
   train: benchTrain,
   'train-browser': benchTrainBrowser,

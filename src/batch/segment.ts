@@ -6,6 +6,7 @@
 // shards write the same one), then `npm run segment -- --out <out> --finalize`.
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
+import { setDenseCrfWasm } from '../core/pipeline/dense-crf';
 import { loadDenseCrfWasm } from '../runtime/dense-crf-wasm-node';
 import { openNodeBackbone, readManifest } from '../runtime/ort-node';
 import { cacheDir, configFingerprint, ensurePassConfig, hasEntry, listFailures, recordFailure, writeEntry, CACHE_VERSION, DEFAULT_INSTANCE_FEATURE, type InstanceFeatureKind, type PassConfig } from './cache';
@@ -38,6 +39,8 @@ export interface SegmentOptions {
   /** Patch tokens per photo for the stuff clusters (default: a total budget, see finalize.ts). */
   tokensPerImage?: number;
   finalizeOnly?: boolean;
+  /** The dense CRF's engine: 'wasm' (default; TypeScript when it cannot load) or 'ts' (same labels, slower: benchmarks' old path). */
+  denseCrf?: 'wasm' | 'ts';
   /** Where progress and notes go; null for silence. */
   progress: ProgressSink | null;
 }
@@ -113,7 +116,8 @@ function phase2Options(opts: SegmentOptions): FinalizeOptions {
 export async function runSegment(opts: SegmentOptions): Promise<SegmentSummary> {
   const dir = cacheDir(opts.outDir);
   const note = (s: string) => opts.progress?.write(`${s}\n`);
-  await loadDenseCrfWasm({ log: (s) => (opts.progress ? note(s) : process.stderr.write(`${s}\n`)) });
+  if (opts.denseCrf === 'ts') setDenseCrfWasm(null);
+  else await loadDenseCrfWasm({ log: (s) => (opts.progress ? note(s) : process.stderr.write(`${s}\n`)) });
   if (opts.finalizeOnly) {
     const finalized = await finalize({ ...phase2Options(opts) });
     return { listed: finalized.images, selected: 0, processed: 0, skipped: 0, failed: [], complete: true, finalized };
