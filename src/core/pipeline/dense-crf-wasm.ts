@@ -270,7 +270,7 @@ export class DenseCrfWasm {
    * marginals in the same layout. `labelsPerCrf` = 2 with pairs of channels per CRF, else one CRF
    * of `labelsPerCrf` labels.
    */
-  private meanField(stride: number, labelsPerCrf: number, fillNegUnary: (negUnary: Float32Array) => void): Float32Array {
+  private meanField<T>(stride: number, labelsPerCrf: number, fillNegUnary: (negUnary: Float32Array) => void, read: (q: Float32Array) => T): T {
     this.live();
     const n = this.n, x = this.x, len = n * stride;
     const mark = x.heapTop();
@@ -291,7 +291,7 @@ export class DenseCrfWasm {
         this.kernels.forEach((k, i) => this.filter(k, bufs, q, stride, k.norm, sse, energy, k.weight, k.norm, i === 0 ? negUnary : 0));
         softmax(energy);
       }
-      return this.f32(q, len).slice();
+      return read(this.f32(q, len));
     } finally {
       x.setHeapTop(mark);
     }
@@ -300,15 +300,16 @@ export class DenseCrfWasm {
   /** Marginals [pixels, labels] from per-pixel probabilities in the same layout (unary −log p). */
   inferFromProbabilities(probs: Float32Array, numLabels: number): Float32Array {
     const n = this.n, k = numLabels, stride = roundUp(k, LANES);
-    const q = this.meanField(stride, k, (negUnary) => {
+    return this.meanField(stride, k, (negUnary) => {
       for (let i = 0; i < n; i++) {
         for (let c = 0; c < k; c++) negUnary[i * stride + c] = Math.log(clipProb(probs[i * k + c]));
       }
+    }, (q) => {
+      if (stride === k) return q.slice();
+      const out = new Float32Array(n * k);
+      for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = q[i * stride + c];
+      return out;
     });
-    if (stride === k) return q;
-    const out = new Float32Array(n * k);
-    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = q[i * stride + c];
-    return out;
   }
 
   /** CutLER's densecrf() for several 0/1 masks at once; see DenseCrf.refineBinaryMask. */
@@ -317,21 +318,21 @@ export class DenseCrfWasm {
     if (count === 0) return [];
     // float32 probabilities (1 − fg, fg) with fg = p(on) on the mask and 1 − p(on) off it, as
     // DenseCrf writes them for the TypeScript engine and the reference.
-    const logs = [1 - probOn, probOn].map((fg) => [Math.log(clipProb(Math.fround(1 - fg))), Math.log(clipProb(Math.fround(fg)))]);
-    const q = this.meanField(stride, 2, (negUnary) => {
+    const negU = (p: number) => Math.log(clipProb(Math.fround(p)));
+    const fgOff = 1 - probOn, offL0 = negU(1 - fgOff), offL1 = negU(fgOff), onL0 = negU(1 - probOn), onL1 = negU(probOn);
+    return this.meanField(stride, 2, (negUnary) => {
       masksRowMajor.forEach((mask, m) => {
         for (let i = 0, o = 2 * m; i < n; i++, o += stride) {
-          const [l0, l1] = logs[mask[i] ? 1 : 0];
-          negUnary[o] = l0;
-          negUnary[o + 1] = l1;
+          const on = mask[i] !== 0;
+          negUnary[o] = on ? onL0 : offL0;
+          negUnary[o + 1] = on ? onL1 : offL1;
         }
       });
-    });
-    return masksRowMajor.map((_, m) => {
+    }, (q) => masksRowMajor.map((_, m) => {
       const out = new Uint8Array(n);
       for (let i = 0, o = 2 * m; i < n; i++, o += stride) out[i] = q[o + 1] > q[o] ? 1 : 0;
       return out;
-    });
+    }));
   }
 }
 
