@@ -1,6 +1,6 @@
 // `npm run bench -- kmeans [--n 12000] [--dim 768] [--k 27]`: the k-means assignment pass
 // (method.md §3–§4: nearest centroid of every point, the inner loop of kmeans.ts), old and new in
-// one run: the old per-pair dot product loop (kept here as it was) against the 2×2 blocked
+// one run: the old per-pair dot product loop (kept here as it was) against the 2×4 blocked
 // kernel of src/core/pipeline/kmeans.ts. Both sum each dot product in the same order, so their
 // assignments must be identical; the table says whether they were.
 import { nearestCentroids } from '../src/core/pipeline/kmeans';
@@ -60,7 +60,7 @@ export async function benchKmeans(args: string[]): Promise<Row[]> {
     for (const path of ['old', 'new'] as const) {
       const ms = median(times[path]);
       rows.push({
-        case: `${cs.name}: n ${cs.n}, dim ${cs.dim}, K ${cs.k}`, path: path === 'old' ? 'old: per-pair loops' : 'new: 2×2 blocked',
+        case: `${cs.name}: n ${cs.n}, dim ${cs.dim}, K ${cs.k}`, path: path === 'old' ? 'old: per-pair loops' : 'new: 2×4 blocked',
         'median ms/pass': ms, 'GFLOP/s': flops / ms / 1e6, 'time ÷ new': ms / median(times.new), 'assignments identical': String(same),
       });
     }

@@ -128,7 +128,7 @@ describe('spherical k-means', () => {
   });
 });
 
-describe('the assignment pass (2×2 blocked dot products)', () => {
+describe('the assignment pass (2×4 blocked dot products)', () => {
   /** The nearest centroid by plain loops: dot products summed coordinate by coordinate, ties to the lower index. */
   function bruteForce(points: Float64Array, n: number, dim: number, cen: Float64Array, k: number, metric: 'euclidean' | 'cosine'): number[] {
     const dot = (a: Float64Array, ao: number, b: Float64Array, bo: number) => {
