@@ -4,7 +4,8 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'public/', 'out/', 'bench/results/', 'e2e/screenshots/'] },
+  // wasm/: AssemblyScript (compiled by asc, typed by its own tsconfig), not TypeScript.
+  { ignores: ['dist/', 'node_modules/', 'public/', 'out/', 'bench/results/', 'e2e/screenshots/', 'wasm/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

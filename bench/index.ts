@@ -4,7 +4,9 @@ import os from 'node:os';
 import { benchAdapt } from './adapt';
 import { benchApp } from './app';
 import { benchBackbone } from './backbone';
+import { benchCrf } from './crf';
 import { benchEigen } from './eigen';
+import { benchKmeans } from './kmeans';
 import { benchPipeline } from './pipeline';
 import { benchQueue } from './queue';
 import { benchStego } from './stego';
@@ -19,7 +21,9 @@ const SUITES: Record<string, (args: string[]) => Promise<SuiteResult>> = {
   adapt: benchAdapt,
   app: benchApp,
   backbone: benchBackbone,
+  crf: benchCrf,
   eigen: () => benchEigen(),
+  kmeans: benchKmeans,
   pipeline: benchPipeline,
   queue: benchQueue,
   stego: benchStego,

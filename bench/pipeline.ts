@@ -1,6 +1,8 @@
-// `npm run bench -- pipeline [--limit N] [--refine crf|guided|none] [--model ID]`: ms per photo for
-// each stage of the batch pipeline on coco-dev (method.md §1–§5), plus the MaskCut eigen-solver
-// comparison of bench/eigen.ts (method.md §2 step 2) as a second table.
+// `npm run bench -- pipeline [--limit N] [--refine crf|guided|none] [--model ID] [--no-old]`: ms
+// per photo for each stage of the batch pipeline on coco-dev (method.md §1–§5), run twice on the
+// same photos in one process: with the dense CRF's old path (TypeScript) and its new one
+// (WebAssembly), side by side with their ratio; plus the MaskCut eigen-solver comparison of
+// bench/eigen.ts (method.md §2 step 2) as a second table.
 //
 // Stages: decode (JPEG → RGBA), backbone (resize + normalise + onnxruntime-node), maskcut (affinity
 // graph + Lanczos eigenvectors, all rounds), refine (upsampling + refinement + instance features),
@@ -18,19 +20,14 @@ import { median, type Row } from './table';
 
 const COCO_DEV_IMAGES = path.resolve(import.meta.dirname, '../../shared/data/coco-dev/images');
 
-function stageRow(stage: string, msPerImage: number[], note = ''): Row {
-  const total = msPerImage.reduce((a, b) => a + b, 0);
-  return { stage, 'median ms/img': median(msPerImage), 'mean ms/img': total / msPerImage.length, 'total s': total / 1000, note };
-}
+type Stage = { stage: string; msPerImage: number[]; note: string };
 
-export async function benchPipeline(args: string[]): Promise<{ tables: { title: string; rows: Row[] }[] }> {
-  const { flags } = parseArgs(args);
-  const limit = intFlag(flags, 'limit', 1) ?? 20;
-  const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
+async function runOnce(flags: Map<string, string>, limit: number, refine: 'crf' | 'guided' | 'none', denseCrf: 'wasm' | 'ts'): Promise<{ stages: Stage[]; n: number }> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'u2seg-bench-pipeline-'));
   try {
+    process.stderr.write(`pipeline with the ${denseCrf === 'ts' ? 'TypeScript (old)' : 'WebAssembly (new)'} dense CRF…\n`);
     const summary = await runSegment({
-      ...SEGMENT_DEFAULTS, refine, folder: flags.get('images') ?? COCO_DEV_IMAGES, outDir, model: flags.get('model'), limit, progress: process.stderr,
+      ...SEGMENT_DEFAULTS, refine, denseCrf, folder: flags.get('images') ?? COCO_DEV_IMAGES, outDir, model: flags.get('model'), limit, progress: process.stderr,
     });
     const fin = summary.finalized;
     if (!fin) throw new Error('the pipeline did not finalize');
@@ -38,21 +35,46 @@ export async function benchPipeline(args: string[]): Promise<{ tables: { title: 
     const n = metas.length;
     const of = (k: 'decode' | 'backbone' | 'maskcut' | 'refine') => metas.map((m) => m.timingsMs[k]);
     const instances = metas.reduce((s, m) => s + m.instances.length, 0);
-    const pipeline: Row[] = [
-      stageRow('decode', of('decode')),
-      stageRow('backbone', of('backbone'), `${metas[0]?.gridH}×${metas[0]?.gridW} grid`),
-      stageRow('affinity+eigen (MaskCut)', of('maskcut'), `${(instances / n).toFixed(1)} masks/img kept`),
-      stageRow(`refinement (${refine})`, of('refine')),
-      stageRow('clustering (once, amortised)', metas.map(() => fin.timingsMs.clustering / n), `${fin.thingK} thing + ${fin.stuffK} stuff clusters`),
-      stageRow('labels+merge', fin.labelsMsPerImage),
-      stageRow('write COCO files (amortised)', metas.map(() => fin.timingsMs.write / n)),
+    const stages: Stage[] = [
+      { stage: 'decode', msPerImage: of('decode'), note: '' },
+      { stage: 'backbone', msPerImage: of('backbone'), note: `${metas[0]?.gridH}×${metas[0]?.gridW} grid` },
+      { stage: 'affinity+eigen (MaskCut)', msPerImage: of('maskcut'), note: `${(instances / n).toFixed(1)} masks/img kept` },
+      { stage: `refinement (${refine})`, msPerImage: of('refine'), note: '' },
+      { stage: 'clustering (once, amortised)', msPerImage: metas.map(() => fin.timingsMs.clustering / n), note: `${fin.thingK} thing + ${fin.stuffK} stuff clusters` },
+      { stage: 'labels+merge', msPerImage: fin.labelsMsPerImage, note: '' },
+      { stage: 'write COCO files (amortised)', msPerImage: metas.map(() => fin.timingsMs.write / n), note: '' },
     ];
     const perImage = metas.map((m, i) => m.timingsMs.decode + m.timingsMs.backbone + m.timingsMs.maskcut + m.timingsMs.refine + fin.labelsMsPerImage[i] + (fin.timingsMs.clustering + fin.timingsMs.write) / n);
-    pipeline.push(stageRow('total', perImage, `${n} coco-dev photos, model ${path.basename(resolveModelManifest(flags.get('model')), '.json')}`));
-    process.stderr.write('eigen solver comparison (bench/eigen.ts)…\n');
-    const eigen = await benchEigen();
-    return { tables: [{ title: `pipeline (${n} photos, refine ${refine})`, rows: pipeline }, { title: 'MaskCut eigen solve: Lanczos vs dense', rows: eigen }] };
+    stages.push({ stage: 'total', msPerImage: perImage, note: `${n} coco-dev photos, model ${path.basename(resolveModelManifest(flags.get('model')), '.json')}` });
+    return { stages, n };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export async function benchPipeline(args: string[]): Promise<{ tables: { title: string; rows: Row[] }[] }> {
+  const { flags, switches } = parseArgs(args, ['no-old']);
+  const limit = intFlag(flags, 'limit', 1) ?? 20;
+  const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
+  const withOld = refine === 'crf' && !switches.has('no-old');
+  const old = withOld ? await runOnce(flags, limit, refine, 'ts') : null;
+  const cur = await runOnce(flags, limit, refine, 'wasm');
+  const rows: Row[] = cur.stages.map((s, i) => {
+    const o = old?.stages[i];
+    return {
+      stage: s.stage,
+      ...(o ? { 'old median ms/img': median(o.msPerImage), 'old mean ms/img': mean(o.msPerImage) } : {}),
+      'median ms/img': median(s.msPerImage),
+      'mean ms/img': mean(s.msPerImage),
+      'total s': s.msPerImage.reduce((a, b) => a + b, 0) / 1000,
+      ...(o ? { 'old ÷ new (mean)': mean(o.msPerImage) / mean(s.msPerImage) } : {}),
+      note: s.note,
+    };
+  });
+  process.stderr.write('eigen solver comparison (bench/eigen.ts)…\n');
+  const eigen = await benchEigen();
+  const title = `pipeline (${cur.n} photos, refine ${refine}${old ? '; old = TypeScript dense CRF, new = WebAssembly, same photos, one run' : ''})`;
+  return { tables: [{ title, rows }, { title: 'MaskCut eigen solve: Lanczos vs dense', rows: eigen }] };
 }

@@ -1,10 +1,12 @@
 // The setup step of both README commands: copies onnxruntime-web's WASM files so the app serves
-// them itself, builds the models from npm packages and project code (no network), and with
-// --test makes sure Debian's chromium (e2e tests) and redis-server (job queue test) are installed.
+// them itself, builds the dense CRF's WebAssembly kernels and the models from npm packages and
+// project code (no network), and with --test makes sure Debian's chromium (e2e tests) and
+// redis-server (job queue test) are installed.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { modelIsCurrent, writeModel, writeModelIndex } from '../src/model/model-files';
+import { buildDenseCrfWasm, denseCrfWasmIsCurrent } from '../src/runtime/dense-crf-wasm-node';
 import { buildTinyVitOnnx, tinyVitManifest } from '../src/model/vit/tiny-vit';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -20,6 +22,13 @@ function copyOrtAssets(): void {
   const files = readdirSync(src).filter((f) => /^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/.test(f));
   for (const f of files) copyFileSync(path.join(src, f), path.join(dst, f));
   log(`copied ${files.length} onnxruntime-web files to public/ort/`);
+}
+
+/** The dense CRF's WebAssembly kernels (AssemblyScript, from npm) for the CLI and the workers. */
+async function buildCrfWasm(): Promise<void> {
+  if (denseCrfWasmIsCurrent()) return log('dense-crf.wasm is up to date');
+  const { bytes, ms } = await buildDenseCrfWasm();
+  log(`built public/wasm/dense-crf.wasm (${(bytes / 1024).toFixed(0)} KiB, ${(ms / 1000).toFixed(1)} s)`);
 }
 
 async function buildTinyVit(): Promise<void> {
@@ -62,6 +71,7 @@ function ensureTestPackages(): void {
 
 async function main(): Promise<void> {
   copyOrtAssets();
+  await buildCrfWasm();
   await buildTinyVit();
   const defaults = await buildDefault();
   const index = await writeModelIndex(modelsDir, [...defaults, 'tiny-vit'], [...defaults, 'tiny-vit']);

@@ -82,6 +82,8 @@ export interface BackboneWorkerApi {
   storedClusters(): Promise<ClusterSummary | null>;
   /** Semantic, instance and panoptic labels of one image with the current clusters. */
   label(id: string): Promise<LabelSummary>;
+  /** The dense CRF in this worker (which engine, and its refinement of one mask): e2e tests. */
+  denseCrfCheck(rgba: Uint8Array, width: number, height: number, mask: Uint8Array): Promise<{ backend: 'wasm' | 'ts'; mask: Uint8Array }>;
   /** Throws outside any call, as a crash would (robustness tests, through the ?debug hook). */
   crashForTest(): Promise<void>;
   /** Times a model on a fixed input in a separate session (npm run bench). */

@@ -5,10 +5,14 @@ import { manifestProblems, type BackboneOutput, type ModelManifest } from '../sr
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { openWebBackbone } from '../src/runtime/ort-web';
 import { getModel, openModelDb } from '../src/storage/model-cache';
+import { DenseCrf } from '../src/core/pipeline/dense-crf';
+import { loadDenseCrfWasm } from './dense-crf-wasm';
 import type { BackboneWorkerApi } from './backbone-api';
 import { pipelineApi } from './pipeline-api';
 
 const MODELS = `${import.meta.env.BASE_URL}models/`;
+/** The CRF's WebAssembly kernels load while the model does; processing waits for both. */
+const denseCrfReady = loadDenseCrfWasm();
 let session: BackboneSession | null = null;
 /** Backbone outputs by image id: the pipeline stages that follow read them here, not from the UI. */
 const outputs = new Map<string, BackboneOutput>();
@@ -67,6 +71,7 @@ const api: BackboneWorkerApi = {
     outputs.clear();
     const { manifest, bytes } = await loadModel(modelId);
     session = await openWebBackbone(bytes, manifest, pref);
+    await denseCrfReady;
     return { info: session.info, manifest };
   },
 
@@ -74,6 +79,12 @@ const api: BackboneWorkerApi = {
     setTimeout(() => {
       throw new Error('simulated worker crash');
     });
+  },
+
+  async denseCrfCheck(rgba, width, height, mask) {
+    await denseCrfReady;
+    const crf = new DenseCrf(rgba, width, height);
+    return { backend: crf.backend, mask: crf.refineBinaryMask(mask) };
   },
 
   async readFeatures(id, which, start, count) {

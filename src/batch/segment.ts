@@ -7,6 +7,8 @@
 // (./queue/) runs the same phase 1 and phase 2 functions on any number of machines for you.
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
+import { setDenseCrfWasm } from '../core/pipeline/dense-crf';
+import { loadDenseCrfWasm } from '../runtime/dense-crf-wasm-node';
 import { openNodeBackbone, readManifest } from '../runtime/ort-node';
 import { cacheDir, configFingerprint, ensurePassConfig, hasEntry, listFailures, recordFailure, writeEntry, CACHE_VERSION, DEFAULT_INSTANCE_FEATURE, type InstanceFeatureKind, type PassConfig } from './cache';
 import { finalize, type FinalizeOptions, type FinalizeSummary } from './finalize';
@@ -42,6 +44,8 @@ export interface SegmentOptions {
   /** Stuff clusters from STEGO's head ('auto': from STEGO_MIN_PHOTOS photos) or k-means on the tokens. */
   semantic?: SemanticChoice;
   stegoSteps?: number;
+  /** The dense CRF's engine: 'wasm' (default; TypeScript when it cannot load) or 'ts' (same labels, slower: benchmarks' old path). */
+  denseCrf?: 'wasm' | 'ts';
   /** Where progress and notes go; null for silence. */
   progress: ProgressSink | null;
 }
@@ -142,6 +146,8 @@ export async function listRunPhotos(opts: Pick<SegmentOptions, 'folder' | 'outDi
 export async function runSegment(opts: SegmentOptions): Promise<SegmentSummary> {
   const dir = cacheDir(opts.outDir);
   const note = (s: string) => opts.progress?.write(`${s}\n`);
+  if (opts.denseCrf === 'ts') setDenseCrfWasm(null);
+  else await loadDenseCrfWasm({ log: (s) => (opts.progress ? note(s) : process.stderr.write(`${s}\n`)) });
   if (opts.finalizeOnly) {
     const finalized = await finalize({ ...phase2Options(opts) });
     return { listed: finalized.images, selected: 0, processed: 0, skipped: 0, failed: [], complete: true, finalized };

@@ -1,13 +1,19 @@
 // Fully connected CRF with Gaussian edge potentials (Krähenbühl & Koltun 2011), mean-field
 // inference over permutohedral-lattice filtering, as pydensecrf's DenseCRF2D. Implements the
-// refinement of method.md §2 step 7 (and is reusable for §4's multi-label refinement).
+// refinement of method.md §2 step 7 and §4's multi-label refinement.
 //
 // Matches pydensecrf's defaults: Potts compatibility, DIAG kernels with symmetric normalisation
 // (K̃ = N^-1/2 K N^-1/2, N = K·1), unary −log(clip(p, 1e-5)), Q₀ = softmax(−U), and per iteration
 // Q ← softmax(−U + Σ_k w_k·K̃_k Q). Pixel features: (x, y)/sxy for the Gaussian kernel and
 // (x, y)/sxy ⊕ (r, g, b)/srgb on 0–255 colour for the bilateral kernel.
+//
+// Two engines: WebAssembly (dense-crf-wasm.ts; float32 SIMD in the reference's operation order,
+// several masks of an image in one batch) once a module is registered with setDenseCrfWasm(),
+// else TypeScript (dense-crf-ts.ts). Both give the reference's labels (tests/core/pipeline/
+// dense-crf-parity.test.ts checks them against the C++ densecrf).
 
-import { PermutohedralLattice } from './permutohedral';
+import { DenseCrfTs } from './dense-crf-ts';
+import { DenseCrfWasm, denseCrfWasmModule } from './dense-crf-wasm';
 
 export interface DenseCrfParams {
   gaussianSxy: number;
@@ -38,49 +44,48 @@ export const STEGO_CRF_PARAMS: DenseCrfParams = {
   iterations: 10,
 };
 
-interface Kernel {
-  lattice: PermutohedralLattice;
-  /** N^-1/2 per pixel. */
-  norm: Float32Array;
-  weight: number;
+export type DenseCrfBackend = 'wasm' | 'ts';
+
+export interface DenseCrfOptions {
+  /** 'auto' (default): WebAssembly when a module is registered, else TypeScript. */
+  backend?: DenseCrfBackend | 'auto';
 }
 
-function buildKernel(features: Float32Array, numPixels: number, dim: number, weight: number): Kernel {
-  const lattice = new PermutohedralLattice(features, numPixels, dim);
-  const sums = lattice.filter(new Float32Array(numPixels).fill(1), 1);
-  const norm = new Float32Array(numPixels);
-  for (let i = 0; i < numPixels; i++) norm[i] = 1 / Math.sqrt(sums[i] + 1e-20);
-  return { lattice, norm, weight };
-}
+/** CutLER's unary for a 0/1 mask: softmax of the logits (1 − m, m), so p(on) = σ(1). */
+export const MASK_PROB_ON = 1 / (1 + Math.exp(-1));
 
 /**
  * The image-dependent part of the CRF (two lattices), built once per image and reused for every
- * mask of that image.
+ * mask or probability map of that image.
  */
 export class DenseCrf {
   readonly width: number;
   readonly height: number;
-  private readonly kernels: Kernel[];
-  private readonly iterations: number;
+  readonly backend: DenseCrfBackend;
+  private readonly wasm: DenseCrfWasm | null;
+  private readonly ts: DenseCrfTs | null;
 
-  constructor(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, params: DenseCrfParams = MASKCUT_CRF_PARAMS) {
+  constructor(
+    rgba: Uint8Array | Uint8ClampedArray, width: number, height: number,
+    params: DenseCrfParams = MASKCUT_CRF_PARAMS, options: DenseCrfOptions = {},
+  ) {
+    if (rgba.length < width * height * 4) throw new Error(`DenseCrf: RGBA has ${rgba.length} bytes; expected ${width}×${height}×4`);
     this.width = width;
     this.height = height;
-    this.iterations = params.iterations;
-    const n = width * height;
-    const pos = new Float32Array(n * 2);
-    const bil = new Float32Array(n * 5);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const i = y * width + x;
-        pos[2 * i] = x / params.gaussianSxy;
-        pos[2 * i + 1] = y / params.gaussianSxy;
-        bil[5 * i] = x / params.bilateralSxy;
-        bil[5 * i + 1] = y / params.bilateralSxy;
-        for (let ch = 0; ch < 3; ch++) bil[5 * i + 2 + ch] = rgba[4 * i + ch] / params.bilateralSrgb;
-      }
-    }
-    this.kernels = [buildKernel(pos, n, 2, params.gaussianCompat), buildKernel(bil, n, 5, params.bilateralCompat)];
+    const module = denseCrfWasmModule();
+    const want = options.backend ?? 'auto';
+    if (want === 'wasm' && !module) throw new Error('DenseCrf: no WebAssembly module registered (setDenseCrfWasm)');
+    this.backend = want === 'ts' || !module ? 'ts' : 'wasm';
+    this.wasm = this.backend === 'wasm' && module ? new DenseCrfWasm(module, rgba, width, height, params) : null;
+    this.ts = this.wasm ? null : new DenseCrfTs(rgba, width, height, params);
+  }
+
+  /**
+   * Releases the engine's memory for the next image (WebAssembly: the module instance goes back
+   * to a pool). Optional; the object cannot be used afterwards.
+   */
+  dispose(): void {
+    this.wasm?.dispose();
   }
 
   /**
@@ -88,26 +93,8 @@ export class DenseCrf {
    * (same layout) that become the unary −log p.
    */
   inferFromProbabilities(probs: Float32Array, numLabels: number): Float32Array {
-    const n = this.width * this.height, l = numLabels;
-    const negUnary = new Float32Array(n * l);
-    for (let i = 0; i < n * l; i++) negUnary[i] = Math.log(Math.min(Math.max(probs[i], 1e-5), 1));
-    const q = new Float32Array(n * l);
-    softmaxRows(negUnary, q, n, l);
-    const scaled = new Float32Array(n * l);
-    const energy = new Float32Array(n * l);
-    for (let it = 0; it < this.iterations; it++) {
-      energy.set(negUnary);
-      for (const k of this.kernels) {
-        for (let i = 0; i < n; i++) for (let c = 0; c < l; c++) scaled[i * l + c] = q[i * l + c] * k.norm[i];
-        const filtered = k.lattice.filter(scaled, l);
-        for (let i = 0; i < n; i++) {
-          const s = k.weight * k.norm[i];
-          for (let c = 0; c < l; c++) energy[i * l + c] += s * filtered[i * l + c];
-        }
-      }
-      softmaxRows(energy, q, n, l);
-    }
-    return q;
+    if (probs.length !== this.width * this.height * numLabels) throw new Error(`DenseCrf: ${probs.length} probabilities for ${this.width}×${this.height}×${numLabels}`);
+    return this.wasm ? this.wasm.inferFromProbabilities(probs, numLabels) : (this.ts as DenseCrfTs).inferFromProbabilities(probs, numLabels);
   }
 
   /**
@@ -115,32 +102,28 @@ export class DenseCrf {
    * foreground (argmax, ties to background) as 0/1.
    */
   refineBinaryMask(maskRowMajor: Uint8Array): Uint8Array {
+    return this.refineBinaryMasks([maskRowMajor])[0];
+  }
+
+  /** refineBinaryMask for several masks of the image; each result is that mask's own CRF's. */
+  refineBinaryMasks(masksRowMajor: readonly Uint8Array[]): Uint8Array[] {
     const n = this.width * this.height;
-    const probs = new Float32Array(n * 2);
-    const pOn = 1 / (1 + Math.exp(-1)); // softmax of logits (0, 1)
-    for (let i = 0; i < n; i++) {
-      const fg = maskRowMajor[i] ? pOn : 1 - pOn;
-      probs[2 * i] = 1 - fg;
-      probs[2 * i + 1] = fg;
-    }
-    const q = this.inferFromProbabilities(probs, 2);
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = q[2 * i + 1] > q[2 * i] ? 1 : 0;
-    return out;
+    for (const m of masksRowMajor) if (m.length !== n) throw new Error(`DenseCrf: a mask has ${m.length} pixels; expected ${n}`);
+    if (this.wasm) return this.wasm.refineBinaryMasks(masksRowMajor, MASK_PROB_ON);
+    const ts = this.ts as DenseCrfTs;
+    return masksRowMajor.map((mask) => {
+      const probs = new Float32Array(n * 2);
+      for (let i = 0; i < n; i++) {
+        const fg = mask[i] ? MASK_PROB_ON : 1 - MASK_PROB_ON;
+        probs[2 * i] = 1 - fg;
+        probs[2 * i + 1] = fg;
+      }
+      const q = ts.inferFromProbabilities(probs, 2);
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = q[2 * i + 1] > q[2 * i] ? 1 : 0;
+      return out;
+    });
   }
 }
 
-function softmaxRows(logits: Float32Array, out: Float32Array, rows: number, cols: number): void {
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    let max = -Infinity;
-    for (let c = 0; c < cols; c++) max = Math.max(max, logits[o + c]);
-    let sum = 0;
-    for (let c = 0; c < cols; c++) {
-      const e = Math.exp(logits[o + c] - max);
-      out[o + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < cols; c++) out[o + c] /= sum;
-  }
-}
+export { setDenseCrfWasm, denseCrfWasmModule } from './dense-crf-wasm';

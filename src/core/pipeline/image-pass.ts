@@ -51,11 +51,13 @@ export function runImagePass(
   const cut = maskCut(features.keys, features.gridH, features.gridW, features.keyDim, { tau: opts.tau, maxMasks: opts.maxMasks });
   const t1 = performance.now();
   const upsampled = upsampleMaskCutMasks(cut.masks, cut.gridH, cut.gridW, labelSizeHW);
+  const rounds = upsampled.map((mask, round) => ({ mask, round })).filter(({ mask }) => mask.some((v) => v));
   const refiner = new MaskRefiner(rgba, labelSizeHW, { refine: opts.refine });
+  const refinedAll = refiner.refineAll(rounds.map((r) => r.mask));
+  refiner.dispose();
   const instances: PseudoInstance[] = [];
-  upsampled.forEach((mask, round) => {
-    if (!mask.some((v) => v)) return;
-    const refined = refiner.refine(mask);
+  rounds.forEach(({ round }, i) => {
+    const refined = refinedAll[i];
     if (!refined.maskRowMajor) return;
     const rle = encodeMask(refined.maskRowMajor, height, width);
     const area = rleArea(rle);

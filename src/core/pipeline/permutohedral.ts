@@ -84,11 +84,18 @@ export class PermutohedralLattice {
     const hash = new LatticeHash(d, numPoints); // grows on demand; most images need far fewer than N·(d+1) vertices
     const embed = new Embedder(d);
     const key = new Int32Array(d);
-    for (let k = 0; k < numPoints; k++) {
-      embed.locate(features, k * d);
+    // densecrf's SSE loop embeds points four at a time and, when numPoints is not a multiple of
+    // 4, also inserts the corners of the all-zero padding points: vertices that join the blur.
+    const padded = numPoints + ((4 - (numPoints % 4)) % 4);
+    const zero = new Float32Array(d);
+    for (let k = 0; k < padded; k++) {
+      const real = k < numPoints;
+      embed.locate(real ? features : zero, real ? k * d : 0);
       for (let r = 0; r <= d; r++) {
         for (let i = 0; i < d; i++) key[i] = embed.rem0[i] + embed.canonical[r * d1 + embed.rank[i]];
-        this.offsets[k * d1 + r] = hash.find(key, 0, true);
+        const vertex = hash.find(key, 0, true);
+        if (!real) continue;
+        this.offsets[k * d1 + r] = vertex;
         this.weights[k * d1 + r] = embed.barycentric[r];
       }
     }

@@ -88,6 +88,10 @@ function exposeDebugHooks(): void {
       return Array.from(await p.use((api) => api.readFeatures(im.id, which, start, count)));
     },
     crashWorker: async () => (await readyPool()).any().api.crashForTest(),
+    denseCrfCheck: async (rgba: number[], width: number, height: number, mask: number[]) => {
+      const r = await (await readyPool()).use((api) => api.denseCrfCheck(Uint8Array.from(rgba), width, height, Uint8Array.from(mask)));
+      return { backend: r.backend, mask: Array.from(r.mask) };
+    },
     benchmarkTraining: (spec: TrainBenchSpec) => adaptWorker().benchmarkTraining(spec),
     crashAdaptWorker: () => adaptWorker().crashForTest(),
     benchmark: async (url: string, manifest: ModelManifest, pref: BackendPreference, runs: number) => {

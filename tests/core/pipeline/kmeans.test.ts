@@ -127,3 +127,47 @@ describe('spherical k-means', () => {
     expect(Array.from(a.centroidsRowMajor)).toEqual(Array.from(b.centroidsRowMajor));
   });
 });
+
+describe('the assignment pass (2×4 blocked dot products)', () => {
+  /** The nearest centroid by plain loops: dot products summed coordinate by coordinate, ties to the lower index. */
+  function bruteForce(points: Float64Array, n: number, dim: number, cen: Float64Array, k: number, metric: 'euclidean' | 'cosine'): number[] {
+    const dot = (a: Float64Array, ao: number, b: Float64Array, bo: number) => {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s += a[ao + j] * b[bo + j];
+      return s;
+    };
+    return Array.from({ length: n }, (_, i) => {
+      let best = -1, bestCost = Infinity;
+      for (let c = 0; c < k; c++) {
+        const d = dot(points, i * dim, cen, c * dim);
+        const v = metric === 'euclidean' ? Math.max(dot(points, i * dim, points, i * dim) - 2 * d + dot(cen, c * dim, cen, c * dim), 0) : 1 - d;
+        if (v < bestCost) {
+          bestCost = v;
+          best = c;
+        }
+      }
+      return best;
+    });
+  }
+
+  it('equals the plain loops exactly, with n and K not multiples of 4 and tied centroids', () => {
+    const normal = gaussian(mulberry32(9));
+    const n = 203, dim = 37, k = 11;
+    const points = Float64Array.from({ length: n * dim }, () => normal());
+    const cen = Float64Array.from({ length: k * dim }, () => normal());
+    cen.copyWithin(5 * dim, 2 * dim, 3 * dim); // centroid 5 = centroid 2: ties go to 2
+    const euclid = Array.from(assignToCentroids(points, n, dim, cen, k, 'euclidean'));
+    expect(euclid).toEqual(bruteForce(points, n, dim, cen, k, 'euclidean'));
+    expect(euclid).not.toContain(5);
+    const unit = (a: Float64Array, rows: number) => {
+      for (let r = 0; r < rows; r++) {
+        let sq = 0;
+        for (let j = 0; j < dim; j++) sq += a[r * dim + j] * a[r * dim + j];
+        const norm = Math.sqrt(sq);
+        for (let j = 0; j < dim; j++) a[r * dim + j] /= norm;
+      }
+      return a;
+    };
+    expect(Array.from(assignToCentroids(points, n, dim, cen, k, 'cosine'))).toEqual(bruteForce(unit(points.slice(), n), n, dim, unit(cen.slice(), k), k, 'cosine'));
+  });
+});
