@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runSegmentCli } from '../../src/cli/segment';
-import { describeWithData } from '../helpers/shared-data';
-import { buildTinyModel, COCO_DEV_PHOTOS, corruptJpeg, photoFolder, removeTempDirs, tempDir } from '../batch/fixtures';
+import { buildTinyModel, corruptJpeg, PHOTOS, photoFolder, removeTempDirs, tempDir } from '../batch/fixtures';
 
 afterAll(removeTempDirs);
 
@@ -40,14 +39,14 @@ describe('npm run segment: arguments', () => {
   });
 });
 
-describeWithData('npm run segment: a run', ['coco-dev', 'images'], () => {
+describe('npm run segment: a run', () => {
   let model: string;
   beforeAll(async () => {
     model = await buildTinyModel();
   });
 
   it('reports a corrupt photo and still exits 0 with all outputs', async () => {
-    const folder = photoFolder(COCO_DEV_PHOTOS.slice(2), { 'broken.jpg': corruptJpeg() });
+    const folder = photoFolder(PHOTOS.slice(2), { 'broken.jpg': corruptJpeg() });
     const out = tempDir('cli-out');
     const code = await runSegmentCli([folder, '--out', out, '--model', model, '--refine', 'none', '--threads', '1', '--thing-k', '2']);
     expect(code).toBe(0);
