@@ -2,7 +2,7 @@
 // processing worker that dies (it is replaced, the user is told, the next photo still works).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { cocoDevPhotos } from './harness/files';
+import { generatedPhotos } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
@@ -26,7 +26,7 @@ describeApp('robustness', { webgpu: false }, (s) => {
     await app.backendBadge();
     await app.page.evaluate(() => (globalThis as unknown as { __u2seg: { crashWorker(): Promise<void> } }).__u2seg.crashWorker());
     assert.match(await app.waitForAlert(/processing worker stopped/), /fresh worker has taken over/);
-    await app.drop(cocoDevPhotos(1));
+    await app.drop(generatedPhotos(1));
     await app.waitForAllLabelled(1);
     await app.waitForOverlay();
     await app.screenshot('robustness-after-crash');
