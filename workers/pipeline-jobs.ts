@@ -2,7 +2,6 @@
 // it needs from IndexedDB by image id and writes its result back, so any worker of the pool can run it.
 import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
-import { fitWithin } from '../src/core/image/resize';
 import { labelImage, type ImageLabels } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass } from '../src/core/pipeline/image-pass';
 import type { RefineMethod } from '../src/core/pipeline/refine';
@@ -166,10 +165,6 @@ export async function storedClusters(db: SessionDb): Promise<ClusterSummary | nu
 /** What the UI keeps of a photo's panoptic segments (the legend counts them). */
 export function segmentSummaries(panoptic: PanopticResult): SegmentSummary[] {
   return panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score }));
-}
-
-export function labelSizeFor(sizeHW: [number, number]): [number, number] {
-  return fitWithin(sizeHW, LABEL_MAX_SIDE);
 }
 
 export type { RefineMethod };

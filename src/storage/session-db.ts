@@ -88,15 +88,6 @@ export async function deleteMeta(db: SessionDb, key: string): Promise<void> {
   await db.delete('meta', key);
 }
 
-/** Removes one image and everything derived from it. */
-export async function deleteImage(db: SessionDb, id: string): Promise<void> {
-  const tx = db.transaction(['images', 'features', 'results'], 'readwrite');
-  await tx.objectStore('images').delete(id);
-  await tx.objectStore('features').delete(id);
-  await tx.objectStore('results').delete(IDBKeyRange.bound([id, ''], [id, '\uffff']));
-  await tx.done;
-}
-
 /** "Clear session": everything goes; the UI asks the user first. */
 export async function clearSession(db: SessionDb): Promise<void> {
   const tx = db.transaction(['images', 'features', 'results', 'meta'], 'readwrite');

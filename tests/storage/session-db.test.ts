@@ -2,7 +2,6 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import {
   clearSession,
-  deleteImage,
   getFeatures,
   getMeta,
   getResult,
@@ -37,19 +36,6 @@ describe('session-db', () => {
     const again = await openSessionDb(name);
     expect((await getFeatures(again, 'a'))?.tokens).toEqual(tokens);
     expect((await getResult<{ labels: Uint16Array }>(again, 'a', 'semantic'))?.labels).toEqual(new Uint16Array([1, 300]));
-  });
-
-  it('deletes an image with everything derived from it, and only that', async () => {
-    const db = await freshDb();
-    for (const id of ['a', 'b']) {
-      await putImage(db, { id, name: id, blob: new Blob([]), addedAt: 0 });
-      await putResult(db, id, 'semantic', id);
-      await putResult(db, id, 'instances', id);
-    }
-    await deleteImage(db, 'a');
-    expect(await getResult(db, 'a', 'semantic')).toBeUndefined();
-    expect(await getResult(db, 'a', 'instances')).toBeUndefined();
-    expect(await getResult(db, 'b', 'instances')).toBe('b');
   });
 
   it('clears the whole session', async () => {
