@@ -4,10 +4,10 @@
 import type { EpochProgress } from '../src/core/adapt/train';
 import type { HeadKind } from '../src/core/adapt/head';
 import type { ClusterKind, ClusterTable } from '../src/core/session/cluster-table';
+import type { AdaptRoundSummary, HeadClassInfo, HeadSummary, TrainBackend } from '../src/storage/records';
 import type { SegmentSummary } from './backbone-api';
 import type { TrainBenchResult, TrainBenchSpec } from './train-bench';
 
-export type TrainBackend = 'cpu' | 'webgpu';
 export type TrainBackendPreference = 'auto' | TrainBackend;
 
 export interface AdaptRequest {
@@ -41,41 +41,7 @@ export interface AdaptProgress {
   history?: EpochProgress[];
 }
 
-export interface HeadClassInfo {
-  categoryId: number;
-  name: string;
-  kind: ClusterKind;
-}
-
-export interface AdaptRoundSummary {
-  round: number;
-  history: EpochProgress[];
-  /** Training patches (user-labelled ones counted once). */
-  samples: number;
-  userSamples: number;
-  /** Fraction of user-labelled patches the round's head gets right; null without user labels. */
-  userAgreement: number | null;
-  /** Fraction of patches whose class changed from the previous round's prediction; null in round 1. */
-  changedFraction: number | null;
-}
-
-export interface HeadSummary {
-  version: number;
-  classes: HeadClassInfo[];
-  kind: HeadKind;
-  hiddenDim: number;
-  tokenDim: number;
-  modelId: string;
-  backend: TrainBackend | 'imported';
-  rounds: AdaptRoundSummary[];
-  labelledImages: number;
-  /** Photos the head learnt from, and those a memory budget left out of training (still labelled). */
-  trainedImages: number;
-  leftOutImages: number;
-  /** True when training was cancelled (the head keeps what it had learnt). */
-  stopped: boolean;
-  createdAt: number;
-}
+export type { AdaptRoundSummary, HeadClassInfo, HeadSummary, TrainBackend };
 
 /** A photo's panoptic segments as the head labels it (the legend counts them). */
 export interface AppliedLabels {

@@ -5,12 +5,12 @@ import { headFromJson, headToJson } from '../src/core/adapt/head-codec';
 import { headLabels } from '../src/core/adapt/head-labels';
 import { selfTrain, type HeadTrainer, type SelfTrainRound } from '../src/core/adapt/self-train';
 import { IGNORE_TARGET, type EpochProgress } from '../src/core/adapt/train';
-import type { ImagePass } from '../src/core/pipeline/image-pass';
-import { currentHeadLabels, getStoredHead, HEAD_KEY, HEAD_LABELS, nextHeadVersion, type StoredHead, type StoredHeadLabels } from '../src/storage/head-store';
-import { getResult, putMeta, putResult, type SessionDb } from '../src/storage/session-db';
+import type { StoredHead } from '../src/storage/records';
+import type { SessionDb } from '../src/storage/session-db';
+import { currentHeadLabels, getPass, getStoredHead, nextHeadVersion, putHeadLabels, putStoredHead } from '../src/storage/session-records';
 import type { AdaptProgress, AdaptRequest, AdaptRoundSummary, AppliedLabels, HeadSummary, TrainBackend } from './adapt-api';
 import { readTokens, readTrainingSet, type TrainingPhoto, type TrainingSet } from './adapt-data';
-import { PASS, segmentSummaries } from './pipeline-jobs';
+import { segmentSummaries } from './pipeline-jobs';
 
 export type TrainFn = HeadTrainer;
 
@@ -59,7 +59,7 @@ export async function trainSessionHead(db: SessionDb, request: AdaptRequest, bac
     labelledImages: set.labelledImages, trainedImages: set.photos.length, leftOutImages: set.leftOut, stopped: last.stopped, createdAt: Date.now(),
   };
   const stored: StoredHead = { version, head: headToJson(head, { modelId: set.modelId }), categoryIds: set.categoryIds, summary };
-  await putMeta(db, HEAD_KEY, stored);
+  await putStoredHead(db, stored);
   return stored;
 }
 
@@ -71,11 +71,11 @@ export async function applyStoredHead(db: SessionDb, ids: readonly string[], onP
   const out: AppliedLabels[] = [];
   for (const [i, id] of ids.entries()) {
     onPhoto(i, ids.length);
-    const [tokens, pass] = await Promise.all([readTokens(db, id), getResult<ImagePass>(db, id, PASS)]);
+    const [tokens, pass] = await Promise.all([readTokens(db, id), getPass(db, id)]);
     if (!tokens || !pass || tokens.tokenDim !== head.shape.tokenDim || (stored.summary.modelId && tokens.modelId !== stored.summary.modelId)) continue;
     const probs = headProbabilities(head, tokens.tokensRowMajor, tokens.gridH * tokens.gridW);
     const labels = headLabels(probs, tokens.gridH, tokens.gridW, head.classes, stored.categoryIds, pass.labelSizeHW, pass.instances);
-    await putResult<StoredHeadLabels>(db, id, HEAD_LABELS, { ...labels, headVersion: stored.version, labelSizeHW: pass.labelSizeHW });
+    await putHeadLabels(db, id, { ...labels, headVersion: stored.version, labelSizeHW: pass.labelSizeHW });
     out.push({ id, segments: segmentSummaries(labels.panoptic) });
   }
   onPhoto(ids.length, ids.length);

@@ -4,6 +4,7 @@ import type { ModelManifest } from '../src/core/backbone/types';
 import type { BackendInfo } from '../src/runtime/backbone-session';
 import type { BackendPreference } from '../src/runtime/ort-web';
 import type { RefineMethod } from '../src/core/pipeline/refine';
+import type { ProcessSummary } from '../src/storage/records';
 
 export interface ModelIndexEntry {
   id: string;
@@ -31,15 +32,7 @@ export interface ProcessOptions {
   maxMasks: number;
 }
 
-export interface ProcessSummary {
-  id: string;
-  /** Original photo size. */
-  sizeHW: [number, number];
-  /** Size of masks and label maps (the photo, downscaled when larger than LABEL_MAX_SIDE). */
-  labelSizeHW: [number, number];
-  instances: number;
-  timingsMs: Record<string, number>;
-}
+export type { ProcessSummary };
 
 export interface ClusterSummary {
   thingK: number;

@@ -1,7 +1,8 @@
 // The processing flow of the page (method.md §2–§5 across a session): every photo is processed in
 // the pool, the first one gets provisional clusters at once, the batch end refits them over all.
 import { newClusterTable, type ClusterTable } from '../../core/session/cluster-table';
-import { getMeta, openSessionDb, putMeta } from '../../storage/session-db';
+import { sharedSessionDb } from '../../storage/session-db';
+import { getClusterTable, putClusterTable } from '../../storage/session-records';
 import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
 import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
@@ -13,7 +14,6 @@ import { captureClasses, carryInto } from './keep-classes';
 import { JobQueue } from './queue';
 import { loadModel, readyPool } from './session';
 
-const TABLE_KEY = 'clusterTable';
 const queue = new JobQueue((id) => {
   useSeg.getState().setStage(id, 'error');
   useApp.getState().updateImage(id, { status: 'error', error: 'cancelled' });
@@ -162,7 +162,7 @@ export async function resumePhotos(items: { id: string; file: File }[]): Promise
   const pool = await readyPool();
   const stored = await pool.use((api) => api.storedClusters());
   if (stored) {
-    const table = await getMeta<{ version: number; table: ClusterTable }>(await openSessionDb(), TABLE_KEY);
+    const table = await getClusterTable(await sharedSessionDb());
     applyClusters(stored, table?.version === stored.version ? table.table : undefined);
   }
   const todo: typeof items = [];
@@ -205,5 +205,8 @@ export function cancelProcessing(): void {
 useSeg.subscribe((s, prev) => {
   if (s.table === prev.table || !s.clusters) return;
   const version = s.clusters.version;
-  void openSessionDb().then((db) => putMeta(db, TABLE_KEY, { version, table: s.table }));
+  // One connection for the page: an edit is a write, never a new connection.
+  void sharedSessionDb()
+    .then((db) => putClusterTable(db, { version, table: s.table }))
+    .catch((err: unknown) => useApp.getState().notify('error', `Your cluster names and merges were not saved: ${(err as Error).message}`));
 });
