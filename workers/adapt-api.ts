@@ -76,7 +76,7 @@ export interface AdaptWorkerApi {
   installHead(bytes: Uint8Array, categoryIds: number[], ids: string[], onProgress?: (p: AdaptProgress) => void): Promise<{ summary: HeadSummary; applied: AppliedLabels[] }>;
   /** Forgets the head; the photos show their cluster labels again. */
   removeHead(): Promise<void>;
-  /** Throws outside any call, as a crash would (robustness tests, through the ?debug hook). */
+  /** Throws outside any call, as a crash would (robustness tests); refused unless the page runs with ?debug. */
   crashForTest(): Promise<void>;
   /** Training speed and agreement on synthetic tokens (benchmarks and the WebGPU/CPU e2e check). */
   benchmarkTraining(spec: TrainBenchSpec): Promise<TrainBenchResult>;

@@ -8,6 +8,7 @@ import { sharedSessionDb } from '../src/storage/session-db';
 import { deleteStoredHead, getStoredHead, nextHeadVersion, putStoredHead } from '../src/storage/session-records';
 import type { AdaptProgress, AdaptWorkerApi, AppliedLabels, HeadSummary, TrainBackend } from './adapt-api';
 import { applyStoredHead, storedHeadSegments, trainSessionHead, type TrainFn } from './adapt-jobs';
+import { requireDebug } from './debug';
 import { benchmarkTraining } from './train-bench';
 
 const db = sharedSessionDb;
@@ -118,6 +119,7 @@ const api: AdaptWorkerApi = {
   },
 
   async crashForTest() {
+    requireDebug('crashForTest');
     setTimeout(() => {
       throw new Error('simulated adaptation worker crash');
     });

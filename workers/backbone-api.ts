@@ -63,7 +63,7 @@ export interface LabelSummary {
 export interface BackboneWorkerApi {
   /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
   init(modelId: string, pref: BackendPreference): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
-  /** A slice of the cached backbone output of an image (tests compare backends with it). */
+  /** A slice of a recent backbone output of an image (tests compare backends with it); ?debug only. */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
   /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */
   process(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
@@ -75,7 +75,7 @@ export interface BackboneWorkerApi {
   storedClusters(): Promise<ClusterSummary | null>;
   /** Semantic, instance and panoptic labels of one image with the current clusters. */
   label(id: string): Promise<LabelSummary>;
-  /** Throws outside any call, as a crash would (robustness tests, through the ?debug hook). */
+  /** Throws outside any call, as a crash would (robustness tests); refused unless the page runs with ?debug. */
   crashForTest(): Promise<void>;
   /** Times a model on a fixed input in a separate session (npm run bench). */
   benchmark(modelUrl: string, manifest: ModelManifest, pref: BackendPreference, runs: number): Promise<BackboneTiming>;

@@ -2,6 +2,7 @@
 // into a rejected call with a message instead of a promise that never settles.
 import * as Comlink from 'comlink';
 import type { BackboneWorkerApi } from '../../../workers/backbone-api';
+import { pageConfig } from '../config';
 import { watchForCrash } from './worker-crash';
 
 export interface BackboneClient {
@@ -13,7 +14,10 @@ export interface BackboneClient {
 }
 
 export function startBackboneWorker(): BackboneClient {
-  const worker = new Worker(new URL('../../../workers/backbone.worker.ts', import.meta.url), { type: 'module' });
+  // The name carries ?debug to the worker (Vite needs static worker options, hence two calls).
+  const worker = pageConfig().debug
+    ? new Worker(new URL('../../../workers/backbone.worker.ts', import.meta.url), { type: 'module', name: 'backbone debug' })
+    : new Worker(new URL('../../../workers/backbone.worker.ts', import.meta.url), { type: 'module', name: 'backbone' });
   const { crashed, isDead } = watchForCrash(worker, (why) => `a processing worker stopped (${why}); a fresh worker has taken over and the session goes on`);
   return { api: Comlink.wrap<BackboneWorkerApi>(worker), crashed, isDead, terminate: () => worker.terminate() };
 }

@@ -4,6 +4,7 @@ import { newClusterTable, type ClusterTable } from '../../core/session/cluster-t
 import { sharedSessionDb } from '../../storage/session-db';
 import { getClusterTable, putClusterTable } from '../../storage/session-records';
 import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
+import { pageConfig } from '../config';
 import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
@@ -22,8 +23,7 @@ const queue = new JobQueue((id) => {
 let provisional = false;
 
 function processOptions(): ProcessOptions {
-  const refine = new URLSearchParams(location.search).get('refine');
-  return { refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf', maxMasks: 3 };
+  return { refine: pageConfig().refine, maxMasks: 3 };
 }
 
 function fail(id: string, err: unknown): void {

@@ -2,14 +2,15 @@
 // parallel; a worker that crashes or runs out of memory is replaced and the session goes on.
 import type { BackendPreference } from '../../runtime/ort-web';
 import type { BackboneWorkerApi } from '../../../workers/backbone-api';
+import { pageConfig } from '../config';
 import { guarded, startBackboneWorker, type BackboneClient } from './backbone-client';
 
 type InitResult = Awaited<ReturnType<BackboneWorkerApi['init']>>;
 
 /** Workers by cores: each runs ORT with up to 4 WASM threads, so more workers than cores/4 only contend. */
 export function defaultPoolSize(): number {
-  const forced = Number(new URLSearchParams(globalThis.location?.search ?? '').get('workers'));
-  if (forced >= 1) return Math.min(8, Math.floor(forced));
+  const forced = pageConfig().workers;
+  if (forced) return forced;
   return Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 4)));
 }
 
