@@ -93,7 +93,7 @@ export function registerAppActions(): void {
         void recluster(k === undefined ? seg().thingK : k);
       },
     },
-    { name: 'session.cancel', label: 'Cancel processing', keys: ['Escape'], enabled: () => seg().progress.phase !== 'idle', perform: cancelProcessing },
+    { name: 'session.cancel', label: 'Cancel processing', keys: ['Escape'], enabled: () => seg().progress.phase !== 'idle', perform: () => cancelProcessing() },
     { name: 'session.export', label: 'Export…', keys: ['mod+e'], enabled: () => seg().clusters != null, perform: () => seg().setDialog('export') },
     { name: 'help.shortcuts', label: 'Keyboard shortcuts', keys: ['?'], perform: () => seg().setDialog(seg().dialog === 'help' ? null : 'help') },
   );

@@ -61,7 +61,7 @@ export async function restoreSession(): Promise<void> {
 
 /** Forgets every photo, result and edit (the UI asks the user first). */
 export async function clearSession(): Promise<void> {
-  cancelProcessing();
+  cancelProcessing({ quiet: true });
   await clearStore(await sessionDb());
   useApp.getState().images.forEach((im) => pixelStore.delete(im.id));
   useApp.setState({ images: [], selectedId: null });
