@@ -3,6 +3,28 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+// The README's layer map ("What runs where"), one rule per folder: what each layer must not import.
+// Paths are matched on the import specifier, so "**/ui/**" catches '../ui/x' and '../../src/ui/x'.
+const LAYER = {
+  ui: '**/ui/**',
+  workers: '**/workers/**',
+  storage: '**/storage/**',
+  runtime: '**/runtime/**',
+  batch: '**/batch/**',
+  cli: '**/cli/**',
+  model: '**/model/**',
+  adaptGpu: '**/adapt-gpu/**',
+};
+const RUNTIME_PACKAGES = ['onnxruntime-*'];
+const UI_PACKAGES = ['react', 'react-*', 'react/*', 'zustand', 'zustand/*'];
+
+/** no-restricted-imports for files under `files`: `group` patterns banned outright, `typesOnly` allowed as `import type`. */
+function layer(files, banned, typesOnly = [], message = '') {
+  const patterns = [{ group: banned, message: `layer rule (README, What runs where)${message}` }];
+  if (typesOnly.length) patterns.push({ group: typesOnly, allowTypeImports: true, message: `layer rule: only types may come from here${message}` });
+  return { files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } };
+}
+
 export default tseslint.config(
   // wasm/: AssemblyScript (compiled by asc, typed by its own tsconfig), not TypeScript.
   { ignores: ['dist/', 'node_modules/', 'public/', 'out/', 'bench/results/', 'e2e/screenshots/', 'wasm/'] },
@@ -20,9 +42,18 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'fetch', 'indexedDB'],
-      'no-restricted-imports': ['error', { patterns: ['onnxruntime-*', 'react*', '**/runtime/**', '**/ui/**', 'node:*'] }],
     },
   },
+  layer(['src/core/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', 'idb', 'comlink', ...Object.values(LAYER)], [], ': the core is pure TypeScript over typed arrays'),
+  layer(['src/adapt-gpu/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.model]),
+  layer(['src/runtime/**/*.ts'], [...UI_PACKAGES, 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.batch, LAYER.cli, LAYER.model, LAYER.adaptGpu]),
+  layer(['src/model/**/*.ts'], [...UI_PACKAGES, 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.adaptGpu]),
+  layer(['src/storage/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', LAYER.ui, LAYER.workers, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.model, LAYER.adaptGpu], [], ': storage knows only the core\'s types'),
+  layer(['src/batch/**/*.ts'], [...UI_PACKAGES, 'idb', 'comlink', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.adaptGpu]),
+  layer(['src/cli/**/*.ts'], [...UI_PACKAGES, 'idb', 'comlink', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.adaptGpu]),
+  layer(['workers/**/*.ts'], [...UI_PACKAGES, 'node:*', LAYER.ui, LAYER.batch, LAYER.cli], [], ': workers run in the browser, beside the page'),
+  // The page talks to workers through comlink with the types of workers/*-api.ts; values it shares with them live in src/core or src/storage.
+  layer(['src/ui/**/*.ts', 'src/ui/**/*.tsx'], [...RUNTIME_PACKAGES, 'node:*', LAYER.batch, LAYER.cli, LAYER.model, LAYER.adaptGpu], [LAYER.workers, LAYER.runtime]),
   {
     files: ['src/ui/**/*.tsx', 'src/ui/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },

@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // beforeAll hooks build models and run small batches; on a loaded 2-core machine 10 s is not enough.
+    hookTimeout: 180_000,
     pool: 'forks',
   },
 });

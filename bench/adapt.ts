@@ -8,7 +8,7 @@ import { launchBrowser } from '../e2e/harness/browser';
 import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev } from '../e2e/harness/files';
 import { serveBuiltApp } from '../e2e/harness/server';
 import { AppPage } from '../e2e/pages/app-page';
-import type { StoredHead } from '../src/storage/head-store';
+import type { StoredHead } from '../src/storage/records';
 import { median, type Row } from './table';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

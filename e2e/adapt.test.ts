@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { decode as decodePng } from 'fast-png';
 import { unzipSync } from 'fflate';
-import { cocoDevPhotos } from './harness/files';
+import { generatedPhotos } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
 const QUERY = '?model=tiny-vit&refine=none';
-const PHOTOS = cocoDevPhotos(3);
+const PHOTOS = generatedPhotos(3);
 
 describeApp('adaptation', { webgpu: false }, (s) => {
   it('trains a head on painted labels, shows, exports, reloads and loads it back', async () => {

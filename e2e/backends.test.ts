@@ -2,13 +2,13 @@
 // features as WASM for the same photo: agreement, never speed, is what this checks.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { cocoDevPhotos } from './harness/files';
+import { generatedPhotos } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage, readFeatures } from './pages/app-page';
 
 describeApp('WebGPU and WASM agree', { webgpu: true }, (s) => {
-  it('gives the same keys, tokens and CLS for a coco-dev photo on both backends', async () => {
-    const [photo] = cocoDevPhotos(3).slice(2);
+  it('gives the same keys, tokens and CLS for a generated photo on both backends', async () => {
+    const [photo] = generatedPhotos(3).slice(2);
     const results: Record<string, Record<string, number[]>> = {};
     for (const backend of ['wasm', 'webgpu']) {
       const app = await AppPage.open(s.browser, s.url, `?model=tiny-vit&backend=${backend}&debug&refine=none&workers=1`);

@@ -12,7 +12,7 @@ import { AppPage } from './pages/app-page';
 
 const EIGHT = ['000000008193', '000000012448', '000000054718', '000000057345', '000000173350', '000000221184', '000000249346', '000000281789'];
 
-describeApp('the default model on eight coco-dev photos', { webgpu: false }, (s) => {
+describeApp('the default model on eight coco-dev photos', { webgpu: false, needs: COCO_DEV_IMAGES }, (s) => {
   it('labels them, trains STEGO, and its semantic maps have no positional pattern', async () => {
     const photos = EIGHT.map((n) => ({ name: `${n}.jpg`, mimeType: 'image/jpeg', base64: readFileSync(path.join(COCO_DEV_IMAGES, `${n}.jpg`)).toString('base64') }));
     const app = await AppPage.open(s.context, s.url, '');

@@ -1,20 +1,20 @@
-// End to end on the built app: a real coco-dev photo dropped on the page becomes a feature view
+// End to end on the built app: a generated photo dropped on the page becomes a feature view
 // computed by onnxruntime-web on WASM; bad files give readable messages and the page keeps working.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
-import { cocoDevPhotos, textFile, truncatedJpeg } from './harness/files';
+import { generatedPhotos, textFile, truncatedJpeg } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
 describeApp('foundation: drop a photo, see its features', { webgpu: false }, (s) => {
-  it('shows the feature view of a dropped coco-dev photo, computed on WASM with threads', async () => {
+  it('shows the feature view of a dropped photo, computed on WASM with threads', async () => {
     const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
     const badge = await app.backendBadge();
     assert.match(badge, /^WASM · [2-9] threads/, `badge says "${badge}"`);
-    await app.drop(cocoDevPhotos(1));
+    await app.drop(generatedPhotos(1));
     await app.waitForOverlay();
     await app.showFeatures();
     await app.waitForFeatureView();
@@ -32,8 +32,8 @@ describeApp('foundation: drop a photo, see its features', { webgpu: false }, (s)
     assert.match(await app.waitForAlert(/holiday\.jpg/), /corrupt or renamed/);
     await app.drop([truncatedJpeg('broken.jpg')]);
     assert.match(await app.waitForAlert(/broken\.jpg/), /could not be decoded/);
-    await app.drop(cocoDevPhotos(2).slice(1));
-    await app.page.getByTestId('gallery').getByText(cocoDevPhotos(2)[1].name).click();
+    await app.drop(generatedPhotos(2).slice(1));
+    await app.page.getByTestId('gallery').getByText(generatedPhotos(2)[1].name).click();
     await app.waitForOverlay();
     await app.screenshot('foundation-bad-input');
     assert.deepEqual(app.pageErrors, []);
@@ -42,7 +42,7 @@ describeApp('foundation: drop a photo, see its features', { webgpu: false }, (s)
 
   it('takes a whole folder from the folder picker, photos in, other files refused', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'u2seg-folder-'));
-    const photos = cocoDevPhotos(5).slice(3);
+    const photos = generatedPhotos(5).slice(3);
     photos.forEach((p) => writeFileSync(path.join(dir, p.name), Buffer.from(p.base64, 'base64')));
     writeFileSync(path.join(dir, 'notes.txt'), 'not a photo');
     const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');

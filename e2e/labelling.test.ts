@@ -1,16 +1,14 @@
-// The user's own labels on real coco-dev photos: Label mode, a new class, a brush stroke, the eraser,
+// The user's own labels on generated photos: Label mode, a new class, a brush stroke, the eraser,
 // a segment fill, undo, a reload that keeps them, and imported ground truth used as labels.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { it } from 'node:test';
-import { cocoDevPhotos, COCO_DEV_IMAGES } from './harness/files';
+import { generatedGroundTruth, generatedPhotos, jsonFile } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
 const QUERY = '?model=tiny-vit&refine=none';
-const PHOTOS = cocoDevPhotos(2);
-const GT_FILE = path.join(COCO_DEV_IMAGES, '..', 'instances.json');
+const PHOTOS = generatedPhotos(2);
+const GT = generatedGroundTruth(PHOTOS.length);
 
 const sum = (counts: Record<number, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -114,22 +112,18 @@ describeApp('labelling: the user’s own labels', { webgpu: false }, (s) => {
     await app.close();
   });
 
-  it('uses imported ground truth as the labels of a photo', { skip: existsSync(GT_FILE) ? false : `needs ${GT_FILE}` }, async () => {
+  it('uses imported ground truth as the labels of a photo', async () => {
     const app = await AppPage.open(s.context, s.url, QUERY);
     await app.waitForAllLabelled(PHOTOS.length);
-    await app.drop([{ name: 'instances.json', mimeType: 'application/json', base64: readFileSync(GT_FILE).toString('base64') }]);
+    await app.drop([jsonFile('instances.json', GT)]);
     await app.waitForAlert(/ground truth with/);
     await app.page.keyboard.press('ArrowRight');
     await app.enterLabelMode();
     await app.page.keyboard.press('u');
     await app.waitForAlert(/Ground truth is now your labels on 1 photo/);
 
-    // What the GT file says of the second photo, read here independently of the app's reader.
-    const gt = JSON.parse(readFileSync(GT_FILE, 'utf8')) as {
-      images: { id: number; file_name: string; width: number; height: number }[];
-      categories: { id: number; name: string }[];
-      annotations: { image_id: number; category_id: number; iscrowd: number; area: number }[];
-    };
+    // What the drawing says of the second photo, known here independently of the app's reader.
+    const gt = GT;
     const image = gt.images.find((im) => im.file_name.split('/').pop() === PHOTOS[1].name);
     assert.ok(image, 'the photo is in the ground truth');
     const mine = gt.annotations.filter((a) => a.image_id === image.id);

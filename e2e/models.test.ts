@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
-import { cocoDevPhotos, type DropFile } from './harness/files';
+import { generatedPhotos, type DropFile } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
@@ -38,7 +38,7 @@ describeApp('models: import, convert, select, refuse', { webgpu: false }, (s) =>
     const badge = await app.waitForActiveModel(TINY_NAME);
     assert.match(badge, /^WASM · \d+ threads? · DINO ViT-d48\/8/);
     assert.deepEqual((await app.models()).filter((m) => m.active).map((m) => m.id), [id]);
-    await app.drop(cocoDevPhotos(1));
+    await app.drop(generatedPhotos(1));
     await app.waitForOverlay();
     await app.showFeatures();
     await app.waitForFeatureView();
@@ -63,8 +63,8 @@ describeApp('models: import, convert, select, refuse', { webgpu: false }, (s) =>
     assert.match(await app.waitForAlert(/other_net\.pth/), /not a DINO ViT state dict: missing "cls_token"/);
     const imported = (await app.models()).filter((m) => m.imported).map((m) => m.id);
     assert.deepEqual(imported, ['file-tiny-dino-224'], 'nothing bad was cached');
-    await app.drop(cocoDevPhotos(2).slice(1));
-    await app.page.getByTestId('gallery').getByText(cocoDevPhotos(2)[1].name).click();
+    await app.drop(generatedPhotos(2).slice(1));
+    await app.page.getByTestId('gallery').getByText(generatedPhotos(2)[1].name).click();
     await app.waitForOverlay();
     await app.showFeatures();
     await app.waitForFeatureView();

@@ -1,16 +1,15 @@
-// A user's whole session on real coco-dev photos: drop, wait for the labels, look at the three
+// A user's whole session on generated photos: drop, wait for the labels, look at the three
 // views, name and merge clusters, undo, export the zip and check its COCO files, reload, still there.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { it } from 'node:test';
 import { unzipSync } from 'fflate';
-import { cocoDevPhotos, COCO_DEV_IMAGES, truncatedJpeg } from './harness/files';
+import { generatedGroundTruth, generatedPhotos, jsonFile, truncatedJpeg } from './harness/files';
 import { describeApp } from './harness/suite';
 import { AppPage } from './pages/app-page';
 
 const QUERY = '?model=tiny-vit&refine=guided';
-const PHOTOS = cocoDevPhotos(4);
+const PHOTOS = generatedPhotos(4);
 
 /** JPEG size from its SOF marker: an independent reading of each photo's dimensions. */
 function jpegSizeHW(base64: string): [number, number] {
@@ -86,8 +85,7 @@ describeApp('segmentation session', { webgpu: false }, (s) => {
     const bad = { images: [{ id: 1, file_name: 'a.jpg', width: 10, height: 10 }], categories: [{ id: 1, name: 'x' }], annotations: [{ id: 5, image_id: 1, category_id: 1, segmentation: [[0, 0, 1]], area: 1, bbox: [0, 0, 1, 1], iscrowd: 0 }] };
     await app.drop([{ name: 'bad.json', mimeType: 'application/json', base64: Buffer.from(JSON.stringify(bad)).toString('base64') }]);
     assert.match(await app.waitForAlert(/bad\.json was not imported/), /annotations\[0\]/);
-    const gt = readFileSync(path.join(COCO_DEV_IMAGES, '..', 'instances.json'));
-    await app.drop([{ name: 'instances.json', mimeType: 'application/json', base64: gt.toString('base64') }]);
+    await app.drop([jsonFile('instances.json', generatedGroundTruth(PHOTOS.length))]);
     assert.match(await app.waitForAlert(/ground truth with/), new RegExp(`for ${PHOTOS.length} of your photos`));
     await app.page.keyboard.press('g');
     await app.waitForOverlayMode('ground-truth');

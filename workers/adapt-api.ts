@@ -4,10 +4,10 @@
 import type { EpochProgress } from '../src/core/adapt/train';
 import type { HeadKind } from '../src/core/adapt/head';
 import type { ClusterKind, ClusterTable } from '../src/core/session/cluster-table';
+import type { AdaptRoundSummary, HeadClassInfo, HeadSummary, TrainBackend } from '../src/storage/records';
 import type { SegmentSummary } from './backbone-api';
 import type { TrainBenchResult, TrainBenchSpec } from './train-bench';
 
-export type TrainBackend = 'cpu' | 'webgpu';
 export type TrainBackendPreference = 'auto' | TrainBackend;
 
 export interface AdaptRequest {
@@ -41,41 +41,7 @@ export interface AdaptProgress {
   history?: EpochProgress[];
 }
 
-export interface HeadClassInfo {
-  categoryId: number;
-  name: string;
-  kind: ClusterKind;
-}
-
-export interface AdaptRoundSummary {
-  round: number;
-  history: EpochProgress[];
-  /** Training patches (user-labelled ones counted once). */
-  samples: number;
-  userSamples: number;
-  /** Fraction of user-labelled patches the round's head gets right; null without user labels. */
-  userAgreement: number | null;
-  /** Fraction of patches whose class changed from the previous round's prediction; null in round 1. */
-  changedFraction: number | null;
-}
-
-export interface HeadSummary {
-  version: number;
-  classes: HeadClassInfo[];
-  kind: HeadKind;
-  hiddenDim: number;
-  tokenDim: number;
-  modelId: string;
-  backend: TrainBackend | 'imported';
-  rounds: AdaptRoundSummary[];
-  labelledImages: number;
-  /** Photos the head learnt from, and those a memory budget left out of training (still labelled). */
-  trainedImages: number;
-  leftOutImages: number;
-  /** True when training was cancelled (the head keeps what it had learnt). */
-  stopped: boolean;
-  createdAt: number;
-}
+export type { AdaptRoundSummary, HeadClassInfo, HeadSummary, TrainBackend };
 
 /** A photo's panoptic segments as the head labels it (the legend counts them). */
 export interface AppliedLabels {
@@ -110,7 +76,7 @@ export interface AdaptWorkerApi {
   installHead(bytes: Uint8Array, categoryIds: number[], ids: string[], onProgress?: (p: AdaptProgress) => void): Promise<{ summary: HeadSummary; applied: AppliedLabels[] }>;
   /** Forgets the head; the photos show their cluster labels again. */
   removeHead(): Promise<void>;
-  /** Throws outside any call, as a crash would (robustness tests, through the ?debug hook). */
+  /** Throws outside any call, as a crash would (robustness tests); refused unless the page runs with ?debug. */
   crashForTest(): Promise<void>;
   /** Training speed and agreement on synthetic tokens (benchmarks and the WebGPU/CPU e2e check). */
   benchmarkTraining(spec: TrainBenchSpec): Promise<TrainBenchResult>;

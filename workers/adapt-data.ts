@@ -3,12 +3,10 @@
 import { sessionClasses, classMapOf, overlayUserLabels, pseudoCategoryMap, resolveCategoryMap, type SessionClasses } from '../src/core/adapt/session-targets';
 import { patchTargetsFromClassMap } from '../src/core/adapt/targets';
 import { IGNORE_TARGET } from '../src/core/adapt/train';
-import type { ImagePass } from '../src/core/pipeline/image-pass';
 import type { SizeHW } from '../src/core/pipeline/upsample';
 import type { ClusterTable } from '../src/core/session/cluster-table';
-import { getFeatures, getResult, type SessionDb } from '../src/storage/session-db';
-import { getUserLabels } from '../src/storage/user-labels';
-import { LABELS, PASS, type StoredLabels } from './pipeline-jobs';
+import { getFeatures, type SessionDb } from '../src/storage/session-db';
+import { getLabels, getPass, getUserLabels } from '../src/storage/session-records';
 
 /**
  * Tokens held for one training run at most: past this, photos without the user's labels are left
@@ -49,7 +47,7 @@ export interface TrainingSet extends SessionClasses {
 
 /** The user's and the pipeline's labels of one photo as resolved category maps (null when absent or unused). */
 async function categoryMaps(db: SessionDb, id: string, table: ClusterTable, pseudoLabels: boolean): Promise<{ user: Uint16Array | null; pseudo: Uint16Array | null; sizeHW: SizeHW } | null> {
-  const [pass, labels, user] = await Promise.all([getResult<ImagePass>(db, id, PASS), getResult<StoredLabels>(db, id, LABELS), getUserLabels(db, id)]);
+  const [pass, labels, user] = await Promise.all([getPass(db, id), getLabels(db, id), getUserLabels(db, id)]);
   if (!pass) return null;
   const sizeHW = pass.labelSizeHW, n = sizeHW.height * sizeHW.width;
   const userMap = user && user.labelledPixels > 0 && user.categoryRowMajor.length === n ? resolveCategoryMap(user.categoryRowMajor, table) : null;

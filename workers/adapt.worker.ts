@@ -4,14 +4,14 @@ import * as Comlink from 'comlink';
 import { headFromJson, headToJson } from '../src/core/adapt/head-codec';
 import type { PatchHead } from '../src/core/adapt/head';
 import { trainHeadAsync } from '../src/core/adapt/train';
-import { getStoredHead, HEAD_KEY, nextHeadVersion, type StoredHead } from '../src/storage/head-store';
-import { deleteMeta, openSessionDb, putMeta, type SessionDb } from '../src/storage/session-db';
+import { sharedSessionDb } from '../src/storage/session-db';
+import { deleteStoredHead, getStoredHead, nextHeadVersion, putStoredHead } from '../src/storage/session-records';
 import type { AdaptProgress, AdaptWorkerApi, AppliedLabels, HeadSummary, TrainBackend } from './adapt-api';
 import { applyStoredHead, storedHeadSegments, trainSessionHead, type TrainFn } from './adapt-jobs';
+import { requireDebug } from './debug';
 import { benchmarkTraining } from './train-bench';
 
-let dbPromise: Promise<SessionDb> | null = null;
-const db = () => (dbPromise ??= openSessionDb());
+const db = sharedSessionDb;
 
 /** Progress messages at most this often: a batch takes milliseconds, the UI needs a few updates a second. */
 const PROGRESS_INTERVAL_MS = 150;
@@ -110,15 +110,16 @@ const api: AdaptWorkerApi = {
       kind: head.shape.kind, hiddenDim: head.shape.hiddenDim, tokenDim: head.shape.tokenDim, modelId: modelId ?? '', backend: 'imported', rounds: [],
       labelledImages: 0, trainedImages: 0, leftOutImages: 0, stopped: false, createdAt: Date.now(),
     };
-    await putMeta<StoredHead>(store, HEAD_KEY, { version, head: headToJson(head, modelId ? { modelId } : undefined), categoryIds, summary });
+    await putStoredHead(store, { version, head: headToJson(head, modelId ? { modelId } : undefined), categoryIds, summary });
     return { summary, applied: await applyAll(ids, onProgress) };
   },
 
   async removeHead() {
-    await deleteMeta(await db(), HEAD_KEY);
+    await deleteStoredHead(await db());
   },
 
   async crashForTest() {
+    requireDebug('crashForTest');
     setTimeout(() => {
       throw new Error('simulated adaptation worker crash');
     });

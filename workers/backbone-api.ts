@@ -4,6 +4,7 @@ import type { ModelManifest } from '../src/core/backbone/types';
 import type { BackendInfo } from '../src/runtime/backbone-session';
 import type { BackendPreference } from '../src/runtime/ort-web';
 import type { RefineMethod } from '../src/core/pipeline/refine';
+import type { ProcessSummary } from '../src/storage/records';
 
 export interface ModelIndexEntry {
   id: string;
@@ -31,15 +32,7 @@ export interface ProcessOptions {
   maxMasks: number;
 }
 
-export interface ProcessSummary {
-  id: string;
-  /** Original photo size. */
-  sizeHW: [number, number];
-  /** Size of masks and label maps (the photo, downscaled when larger than LABEL_MAX_SIDE). */
-  labelSizeHW: [number, number];
-  instances: number;
-  timingsMs: Record<string, number>;
-}
+export type { ProcessSummary };
 
 export interface ClusterSummary {
   thingK: number;
@@ -70,7 +63,7 @@ export interface LabelSummary {
 export interface BackboneWorkerApi {
   /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
   init(modelId: string, pref: BackendPreference): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
-  /** A slice of the cached backbone output of an image (tests compare backends with it). */
+  /** A slice of a recent backbone output of an image (tests compare backends with it); ?debug only. */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
   /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */
   process(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
@@ -84,7 +77,7 @@ export interface BackboneWorkerApi {
   label(id: string): Promise<LabelSummary>;
   /** The dense CRF in this worker (which engine, and its refinement of one mask): e2e tests. */
   denseCrfCheck(rgba: Uint8Array, width: number, height: number, mask: Uint8Array): Promise<{ backend: 'wasm' | 'ts'; mask: Uint8Array }>;
-  /** Throws outside any call, as a crash would (robustness tests, through the ?debug hook). */
+  /** Throws outside any call, as a crash would (robustness tests); refused unless the page runs with ?debug. */
   crashForTest(): Promise<void>;
   /** Times a model on a fixed input in a separate session (npm run bench). */
   benchmark(modelUrl: string, manifest: ModelManifest, pref: BackendPreference, runs: number): Promise<BackboneTiming>;

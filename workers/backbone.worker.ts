@@ -8,13 +8,14 @@ import { getModel, openModelDb } from '../src/storage/model-cache';
 import { DenseCrf } from '../src/core/pipeline/dense-crf';
 import { loadDenseCrfWasm } from './dense-crf-wasm';
 import type { BackboneWorkerApi } from './backbone-api';
+import { DEBUG, requireDebug } from './debug';
 import { pipelineApi } from './pipeline-api';
 
 const MODELS = `${import.meta.env.BASE_URL}models/`;
 /** The CRF's WebAssembly kernels load while the model does; processing waits for both. */
 const denseCrfReady = loadDenseCrfWasm();
 let session: BackboneSession | null = null;
-/** Backbone outputs by image id: the pipeline stages that follow read them here, not from the UI. */
+/** With ?debug only: the latest backbone outputs by image id, for tests that compare backends. */
 const outputs = new Map<string, BackboneOutput>();
 
 async function fetchOk(url: string): Promise<Response> {
@@ -60,7 +61,8 @@ const api: BackboneWorkerApi = {
   ...pipelineApi(
     () => session,
     (id, out) => {
-      // Only the latest few: tests read them back; the pipeline itself uses the session store.
+      // Only the latest few, and only for tests: the pipeline itself uses the session store.
+      if (!DEBUG) return;
       outputs.set(id, out);
       if (outputs.size > 4) outputs.delete(outputs.keys().next().value as string);
     },
@@ -76,6 +78,7 @@ const api: BackboneWorkerApi = {
   },
 
   async crashForTest() {
+    requireDebug('crashForTest');
     setTimeout(() => {
       throw new Error('simulated worker crash');
     });
@@ -88,6 +91,7 @@ const api: BackboneWorkerApi = {
   },
 
   async readFeatures(id, which, start, count) {
+    requireDebug('readFeatures');
     const out = outputs.get(id);
     if (!out) throw new Error(`no features for image ${id}`);
     const slice = out[which].slice(start, start + count);

@@ -1,6 +1,10 @@
 // Decodes a photo inside a worker (createImageBitmap + OffscreenCanvas), downscaling huge photos
 // for features while reporting their original size, and turning decoder failures into plain words.
 import { fitWithin, type RgbaImage } from '../src/core/image/resize';
+import { imageSizeFromHeader, pixelBudgetProblem } from '../src/core/input/image-header';
+
+/** Enough of a file for its header, JPEG metadata segments included. */
+const HEADER_BYTES = 256 * 1024;
 
 /** Features never need more than this; an 8000×6000 photo is decoded once and shrunk. */
 export const MAX_FEATURE_SIDE = 2048;
@@ -11,6 +15,10 @@ export interface DecodedPhoto {
 }
 
 export async function decodePhoto(file: Blob, name: string, maxSide = MAX_FEATURE_SIDE): Promise<DecodedPhoto> {
+  // A file that declares a canvas over the budget is refused by its size, before the browser tries.
+  const declared = imageSizeFromHeader(new Uint8Array(await file.slice(0, HEADER_BYTES).arrayBuffer()));
+  const problem = declared && pixelBudgetProblem(declared);
+  if (problem) throw new Error(`${name} was not opened: ${problem}`);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);

@@ -1,9 +1,6 @@
-// The typed API of the model worker (Squoosh-style), shared by the worker and the UI: imports a
+// The typed API of the model worker (Squoosh-style), types only, shared by the worker and the UI: imports a
 // dropped .pth/.safetensors/.onnx or downloads an official DINO checkpoint into the model cache.
 import type { Architecture, ModelManifest } from '../src/core/backbone/types';
-
-/** Input sizes the Models panel offers for conversion, px (DINO's patch 8 and 16 divide them all). */
-export const CONVERSION_INPUT_SIZES_PX = [224, 320, 480] as const;
 
 export interface ImportOptions {
   /** Square input side for a converted checkpoint, px; an .onnx keeps the size its graph fixes. */
@@ -28,9 +25,6 @@ export interface ModelProgress {
 }
 
 export type ProgressCallback = (progress: ModelProgress) => void;
-
-/** Message of the Error a job rejects with when cancel() stopped it. */
-export const CANCELLED = 'cancelled';
 
 export interface ModelWorkerApi {
   /**

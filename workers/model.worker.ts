@@ -7,7 +7,8 @@ import { assertBackboneOnnx } from '../src/model/validate';
 import { convertDino, DINO_CHECKPOINTS, DINO_DEFAULTS, sha256Hex, toDinoNames } from '../src/model/vit/dino';
 import type { StateDict } from '../src/model/vit/vit-onnx';
 import { openModelDb, putModel, type ModelDb } from '../src/storage/model-cache';
-import { CANCELLED, type ImportOptions, type ModelJobStage, type ModelWorkerApi, type ProgressCallback } from './model-api';
+import { CANCELLED } from '../src/core/backbone/model-import';
+import type { ImportOptions, ModelJobStage, ModelWorkerApi, ProgressCallback } from './model-api';
 
 const DINO_HEAD_DIM = 64;
 /** Least time between two download progress reports, ms (keeps the message channel quiet). */

@@ -4,14 +4,13 @@ import * as Comlink from 'comlink';
 import type { BackboneOutput } from '../src/core/backbone/types';
 import { pcaRgba } from '../src/core/features/pca';
 import type { BackboneSession } from '../src/runtime/backbone-session';
-import { openSessionDb, type SessionDb } from '../src/storage/session-db';
+import { sharedSessionDb } from '../src/storage/session-db';
 import type { BackboneWorkerApi, FeatureView } from './backbone-api';
 import { clusterSession, instanceOffsets, labelOne, processImage, restoreImage, storedClusters } from './pipeline-jobs';
 
 type PipelineApi = Pick<BackboneWorkerApi, 'process' | 'restore' | 'storedClusters' | 'cluster' | 'label'>;
 
-let dbPromise: Promise<SessionDb> | null = null;
-const db = () => (dbPromise ??= openSessionDb());
+const db = sharedSessionDb;
 
 /** `keep` receives each image's full backbone output (the worker keeps the latest for readFeatures). */
 export function pipelineApi(getSession: () => BackboneSession | null, keep: (id: string, out: BackboneOutput) => void): PipelineApi {

@@ -2,38 +2,21 @@
 // it needs from IndexedDB by image id and writes its result back, so any worker of the pool can run it.
 import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
-import { fitWithin } from '../src/core/image/resize';
-import { labelImage, type ImageLabels } from '../src/core/pipeline/image-labels';
+import { labelImage } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass } from '../src/core/pipeline/image-pass';
 import type { RefineMethod } from '../src/core/pipeline/refine';
-import { fitSessionClusters, type SessionClusters } from '../src/core/pipeline/session-clusters';
+import { fitSessionClusters } from '../src/core/pipeline/session-clusters';
 import type { BackboneSession } from '../src/runtime/backbone-session';
-import { getFeatures, getMeta, getResult, putFeatures, putMeta, putResult, type SessionDb } from '../src/storage/session-db';
+import type { StoredClusters, StoredLabels } from '../src/storage/records';
+import { getFeatures, putFeatures, type SessionDb } from '../src/storage/session-db';
+import { getClusters, getLabels, getPass, getSummary, putClusters, putLabels, putPass, putSummary } from '../src/storage/session-records';
 import type { PanopticResult } from '../src/core/pipeline/panoptic-merge';
 import type { ClusterSummary, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
-import type { SemanticSummary } from './semantic-api';
 import { decodePhoto } from './decode';
 
 /** Labels are computed at most this large; huge photos are shown full size and exported upsampled. */
 export const LABEL_MAX_SIDE = 640;
 
-export const PASS = 'pass';
-export const LABELS = 'labels';
-export const SUMMARY = 'summary';
-export const CLUSTERS = 'clusters';
-
-export interface StoredLabels extends ImageLabels {
-  clustersVersion: number;
-  /** Thing categories are 1..thingCount, stuff follows (at least 1 so stuff ids are stable). */
-  thingCount: number;
-}
-
-export interface StoredClusters extends SessionClusters {
-  version: number;
-  imageIds: string[];
-  /** How the semantic head (clusters.semanticHead) was trained, when there is one. */
-  semantic?: SemanticSummary;
-}
 
 /** Decode → backbone → MaskCut pass; tokens and the pass go to the store. */
 export async function processImage(
@@ -53,7 +36,7 @@ export async function processImage(
   const labelSizeHW = { height: rgba.height, width: rgba.width };
   const pass = runImagePass(rgba.data, labelSizeHW, features, { tau: m.tau, refine: options.refine, maxMasks: options.maxMasks });
   await putFeatures(db, { id, modelId: m.id, gridH: features.gridH, gridW: features.gridW, tokenDim: features.tokenDim, tokens: features.tokens, cls: features.cls });
-  await putResult(db, id, PASS, pass);
+  await putPass(db, id, pass);
   const summary: ProcessSummary = {
     id,
     sizeHW,
@@ -61,7 +44,7 @@ export async function processImage(
     instances: pass.instances.length,
     timingsMs: { decode: t1 - t0, backbone: t2 - t1, ...pass.timingsMs },
   };
-  await putResult(db, id, SUMMARY, summary);
+  await putSummary(db, summary);
   return { summary, features, pass };
 }
 
@@ -72,7 +55,7 @@ export async function clusterSession(db: SessionDb, ids: string[], opts: { thing
   const used: string[] = [];
   let tokenDim = 0, modelId = '';
   for (const id of ids) {
-    const [pass, feats] = await Promise.all([getResult<ImagePass>(db, id, PASS), getFeatures(db, id)]);
+    const [pass, feats] = await Promise.all([getPass(db, id), getFeatures(db, id)]);
     if (!pass || !feats) continue;
     if (tokenDim && feats.tokenDim !== tokenDim) throw new Error('images were processed with different models; process them again');
     tokenDim = feats.tokenDim;
@@ -83,12 +66,12 @@ export async function clusterSession(db: SessionDb, ids: string[], opts: { thing
   }
   if (!used.length) throw new Error('no processed images to cluster');
   const t0 = performance.now();
-  const previous = await getMeta<StoredClusters>(db, CLUSTERS);
+  const previous = await getClusters(db);
   // A trained semantic head outlives re-clustering (another K, more photos) on the same model.
   const semantic = previous?.semanticHead && previous.semantic?.modelId === modelId && previous.semanticHead.projection.tokenDim === tokenDim ? previous : undefined;
   const clusters = fitSessionClusters(instanceFeatures, tokenSets, tokenDim, { ...opts, semanticHead: semantic?.semanticHead });
   const stored: StoredClusters = { ...clusters, version: (previous?.version ?? 0) + 1, imageIds: used, ...(semantic ? { semantic: semantic.semantic } : {}) };
-  await putMeta(db, CLUSTERS, stored);
+  await putClusters(db, stored);
   return { thingK: clusters.thingK, stuffK: clusters.stuffK, version: stored.version, images: used.length, ms: performance.now() - t0 };
 }
 
@@ -100,14 +83,14 @@ function fittedInstanceClusters(clusters: StoredClusters, passesBefore: Map<stri
 }
 
 export async function labelOne(db: SessionDb, id: string, offsets?: Map<string, number>): Promise<LabelSummary> {
-  const [pass, feats, clusters] = await Promise.all([getResult<ImagePass>(db, id, PASS), getFeatures(db, id), getMeta<StoredClusters>(db, CLUSTERS)]);
+  const [pass, feats, clusters] = await Promise.all([getPass(db, id), getFeatures(db, id), getClusters(db)]);
   if (!pass || !feats) throw new Error(`image ${id} has not been processed`);
   if (!clusters) throw new Error('the session has no clusters yet');
   const t0 = performance.now();
   const fitted = offsets ? fittedInstanceClusters(clusters, offsets, id, pass.instances.length) : undefined;
   const labels = labelImage(pass, feats, clusters, fitted);
   const stored: StoredLabels = { ...labels, clustersVersion: clusters.version, thingCount: Math.max(clusters.thingK, 1) };
-  await putResult(db, id, LABELS, stored);
+  await putLabels(db, id, stored);
   return {
     id,
     clustersVersion: clusters.version,
@@ -120,13 +103,13 @@ export async function labelOne(db: SessionDb, id: string, offsets?: Map<string, 
 
 /** Where each image's instances start in the fit's instance order (to reuse the fit's own assignments). */
 export async function instanceOffsets(db: SessionDb): Promise<Map<string, number>> {
-  const clusters = await getMeta<StoredClusters>(db, CLUSTERS);
+  const clusters = await getClusters(db);
   const offsets = new Map<string, number>();
   if (!clusters) return offsets;
   let at = 0;
   for (const id of clusters.imageIds) {
     offsets.set(id, at);
-    at += (await getResult<ImagePass>(db, id, PASS))?.instances.length ?? 0;
+    at += (await getPass(db, id))?.instances.length ?? 0;
   }
   return offsets;
 }
@@ -134,10 +117,10 @@ export async function instanceOffsets(db: SessionDb): Promise<Map<string, number
 /** What a previous visit computed for an image with this model, if anything. */
 export async function restoreImage(db: SessionDb, id: string, manifest: ModelManifest): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
   const [summary, feats, labels, clusters] = await Promise.all([
-    getResult<ProcessSummary>(db, id, SUMMARY),
+    getSummary(db, id),
     getFeatures(db, id),
-    getResult<StoredLabels>(db, id, LABELS),
-    getMeta<StoredClusters>(db, CLUSTERS),
+    getLabels(db, id),
+    getClusters(db),
   ]);
   // Same model id but another grid: features stored before the model's sampling changed (shiftAverage).
   if (!summary || !feats || feats.modelId !== manifest.id || feats.gridH !== featureGrid(manifest).gridH) return null;
@@ -159,17 +142,13 @@ type StoredFeaturesLike = { tokens: Float32Array; gridH: number; gridW: number; 
 
 /** The stored clusters' summary, for a page that comes back. */
 export async function storedClusters(db: SessionDb): Promise<ClusterSummary | null> {
-  const c = await getMeta<StoredClusters>(db, CLUSTERS);
+  const c = await getClusters(db);
   return c ? { thingK: c.thingK, stuffK: c.stuffK, version: c.version, images: c.imageIds.length, ms: 0 } : null;
 }
 
 /** What the UI keeps of a photo's panoptic segments (the legend counts them). */
 export function segmentSummaries(panoptic: PanopticResult): SegmentSummary[] {
   return panoptic.segments.map((s) => ({ id: s.id, categoryId: s.categoryId, isThing: s.isThing, area: s.area, score: s.score }));
-}
-
-export function labelSizeFor(sizeHW: [number, number]): [number, number] {
-  return fitWithin(sizeHW, LABEL_MAX_SIDE);
 }
 
 export type { RefineMethod };

@@ -1,6 +1,7 @@
 // The typed API of the semantic worker (method.md §4 in the browser): trains STEGO's head on the
 // session's cached tokens and refits the stuff clusters in its code space. Tokens never leave it.
 import type { StegoTrainOptions } from '../src/core/stego/train';
+import type { SemanticSummary } from '../src/storage/records';
 import type { ClusterSummary } from './backbone-api';
 
 export interface SemanticRequest {
@@ -21,17 +22,8 @@ export interface SemanticProgress {
   msPerStep?: number;
 }
 
-/** What the session keeps about its semantic head, beside the head itself. */
-export interface SemanticSummary {
-  modelId: string;
-  photos: number;
-  steps: number;
-  totalSteps: number;
-  stopped: boolean;
-  finalLoss: number;
-  trainMs: number;
-  createdAt: number;
-}
+/** What the session keeps about its semantic head (a stored record: src/storage/records.ts). */
+export type { SemanticSummary };
 
 export interface SemanticWorkerApi {
   /** Trains, refits the stuff clusters on the codes and stores them as the session's new clusters. */

@@ -3,9 +3,10 @@
 import { withSemanticHead } from '../src/core/pipeline/session-clusters';
 import { semanticHeadOf } from '../src/core/stego/semantic-head';
 import { stegoTrainingSteps, type StegoModel } from '../src/core/stego/train';
-import { getFeatures, getMeta, putMeta, type SessionDb } from '../src/storage/session-db';
+import type { StoredClusters } from '../src/storage/records';
+import { getFeatures, type SessionDb } from '../src/storage/session-db';
+import { getClusters, putClusters } from '../src/storage/session-records';
 import type { ClusterSummary } from './backbone-api';
-import { CLUSTERS, type StoredClusters } from './pipeline-jobs';
 import type { SemanticProgress, SemanticRequest, SemanticSummary } from './semantic-api';
 
 /** Reads the photos' tokens; all must come from one model. */
@@ -52,7 +53,7 @@ export async function trainSemanticHead(
   const trainMs = performance.now() - started;
   onProgress({ phase: 'clustering', step: model.steps, totalSteps: model.history.at(-1)?.totalSteps ?? model.steps, history: model.history.map((h) => ({ step: h.step, loss: h.loss })) });
   // Read the clusters after training: photos added meanwhile may have refitted them.
-  const current = await getMeta<StoredClusters>(db, CLUSTERS);
+  const current = await getClusters(db);
   if (!current) throw new Error('the session has no clusters to refine yet');
   if (current.tokenDim !== tokenDim) throw new Error('the session was clustered with another model while the semantic head trained');
   const t0 = performance.now();
@@ -63,11 +64,11 @@ export async function trainSemanticHead(
     finalLoss: last?.loss ?? 0, trainMs, createdAt: Date.now(),
   };
   const stored: StoredClusters = { ...clusters, version: current.version + 1, imageIds: current.imageIds, semantic };
-  await putMeta(db, CLUSTERS, stored);
+  await putClusters(db, stored);
   return { clusters: { thingK: stored.thingK, stuffK: stored.stuffK, version: stored.version, images: stored.imageIds.length, ms: performance.now() - t0 }, semantic };
 }
 
 export async function storedSemanticSummary(db: SessionDb): Promise<SemanticSummary | null> {
-  const c = await getMeta<StoredClusters>(db, CLUSTERS);
+  const c = await getClusters(db);
   return c?.semanticHead && c.semantic ? c.semantic : null;
 }

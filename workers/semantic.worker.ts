@@ -1,12 +1,11 @@
 // The semantic worker: trains STEGO's head (method.md §4) on the session's tokens off the page's
 // thread and the backbone pool's, stopping at the next progress report when the page asks.
 import * as Comlink from 'comlink';
-import { openSessionDb, type SessionDb } from '../src/storage/session-db';
+import { sharedSessionDb } from '../src/storage/session-db';
 import type { SemanticWorkerApi } from './semantic-api';
 import { storedSemanticSummary, trainSemanticHead } from './semantic-jobs';
 
-let dbPromise: Promise<SessionDb> | null = null;
-const db = () => (dbPromise ??= openSessionDb());
+const db = sharedSessionDb;
 
 const api: SemanticWorkerApi = {
   async train(request, cancelFlag, onProgress) {

@@ -3,12 +3,11 @@
 import * as Comlink from 'comlink';
 import type { ParsedInstancesDataset } from '../src/core/coco/instances-reader';
 import { groundTruthNames, groundTruthUserLabels } from '../src/core/labelling/ground-truth-labels';
-import type { ImagePass } from '../src/core/pipeline/image-pass';
 import type { LabelGrid } from '../src/core/render/overlay';
 import { segmentMaskAt } from '../src/core/render/segment-mask';
-import { getResult, type SessionDb } from '../src/storage/session-db';
-import { getUserLabels, putUserLabels, USER_LABELS, type UserLabels } from '../src/storage/user-labels';
-import { PASS } from './pipeline-jobs';
+import type { UserLabels } from '../src/storage/records';
+import type { SessionDb } from '../src/storage/session-db';
+import { getPass, getUserLabels, idsWithUserLabels, putUserLabels } from '../src/storage/session-records';
 import type { UserLabelsViewApi } from './view-api';
 
 export interface UserLabelsViewDeps {
@@ -19,7 +18,7 @@ export interface UserLabelsViewDeps {
 }
 
 export function userLabelsViewMethods(deps: UserLabelsViewDeps): UserLabelsViewApi {
-  const labelSize = async (id: string) => (await getResult<ImagePass>(await deps.db(), id, PASS))?.labelSizeHW ?? null;
+  const labelSize = async (id: string) => (await getPass(await deps.db(), id))?.labelSizeHW ?? null;
   return {
     async labelSizeHW(id) {
       const size = await labelSize(id);
@@ -74,9 +73,8 @@ export function userLabelsViewMethods(deps: UserLabelsViewDeps): UserLabelsViewA
 
 /** Every stored user-label record (one per photo that was ever labelled). */
 async function allUserLabels(db: SessionDb): Promise<UserLabels[]> {
-  const keys = (await db.getAllKeys('results')).filter(([, kind]) => kind === USER_LABELS);
   const out: UserLabels[] = [];
-  for (const [id] of keys) {
+  for (const id of await idsWithUserLabels(db)) {
     const record = await getUserLabels(db, id);
     if (record) out.push(record);
   }

@@ -3,18 +3,16 @@
 import * as Comlink from 'comlink';
 import { zipFiles } from '../src/core/coco/zip';
 import { buildSessionExport, type ExportImage } from '../src/core/export/session-export';
-import type { ImagePass } from '../src/core/pipeline/image-pass';
 import { pixelInfo, renderOverlay, type LabelGrid } from '../src/core/render/overlay';
 import { readInstancesDataset, type ParsedInstancesDataset } from '../src/core/coco/instances-reader';
 import { groundTruthFor, nameColour, renderGroundTruth } from '../src/core/render/ground-truth';
-import { currentHeadLabels, type StoredHeadLabels } from '../src/storage/head-store';
-import { getMeta, getResult, openSessionDb, putMeta, type SessionDb } from '../src/storage/session-db';
-import { LABELS, PASS, type StoredLabels } from './pipeline-jobs';
+import type { StoredHeadLabels } from '../src/storage/records';
+import { sharedSessionDb } from '../src/storage/session-db';
+import { currentHeadLabels, getGroundTruthText, getLabels, getPass, putGroundTruthText } from '../src/storage/session-records';
 import { userLabelsViewMethods } from './user-labels-view';
 import type { GroundTruthSummary, LabelSource, ViewWorkerApi } from './view-api';
 
-let dbPromise: Promise<SessionDb> | null = null;
-const db = () => (dbPromise ??= openSessionDb());
+const db = sharedSessionDb;
 
 /** Recently shown label maps, so hovering does not decode IndexedDB records on every mouse move. */
 const gridCache = new Map<string, LabelGrid & { version: number }>();
@@ -26,11 +24,11 @@ let labelSource: LabelSource = 'head';
 async function labelGrid(id: string): Promise<LabelGrid | null> {
   const head = labelSource === 'head' ? await currentHeadLabels(await db(), id) : null;
   if (head) return headGrid(id, head);
-  const stored = await getResult<StoredLabels>(await db(), id, LABELS);
+  const stored = await getLabels(await db(), id);
   if (!stored) return null;
   const cached = gridCache.get(id);
   if (cached && cached.version === stored.clustersVersion) return cached;
-  const pass = await getResult<ImagePass>(await db(), id, PASS);
+  const pass = await getPass(await db(), id);
   const grid = {
     labels: stored,
     thingK: stored.thingCount,
@@ -78,7 +76,7 @@ async function exportImages(images: Parameters<ViewWorkerApi['exportZip']>[0]): 
       });
       continue;
     }
-    const [pass, labels] = await Promise.all([getResult<ImagePass>(store, im.id, PASS), getResult<StoredLabels>(store, im.id, LABELS)]);
+    const [pass, labels] = await Promise.all([getPass(store, im.id), getLabels(store, im.id)]);
     if (!pass || !labels) continue;
     out.push({
       image: { id: im.cocoId, file_name: im.fileName, height: im.sizeHW[0], width: im.sizeHW[1] },
@@ -92,12 +90,11 @@ async function exportImages(images: Parameters<ViewWorkerApi['exportZip']>[0]): 
   return out;
 }
 
-const GT_KEY = 'groundTruth';
 let groundTruth: ParsedInstancesDataset | null | undefined;
 
 async function loadGroundTruth(): Promise<ParsedInstancesDataset | null> {
   if (groundTruth !== undefined) return groundTruth;
-  const text = await getMeta<string>(await db(), GT_KEY);
+  const text = await getGroundTruthText(await db());
   groundTruth = text ? readInstancesDataset(text) : null;
   return groundTruth;
 }
@@ -115,7 +112,7 @@ const api: ViewWorkerApi = {
   async importGroundTruth(file) {
     const text = await file.text();
     const parsed = readInstancesDataset(text);
-    await putMeta(await db(), GT_KEY, text);
+    await putGroundTruthText(await db(), text);
     groundTruth = parsed;
     return summarise(parsed);
   },

@@ -5,10 +5,9 @@ import path from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import type { RgbaImage } from '../core/image/resize';
+import { imageSizeFromHeader, MAX_PHOTO_PIXELS, pixelBudgetProblem } from '../core/input/image-header';
 import { sniff } from '../core/input/sniff';
 
-/** Larger decodes are refused rather than risking the process (jpeg-js allocates the full RGBA). */
-const MAX_MEGAPIXELS = 100;
 
 function pngToRgba(bytes: Uint8Array): RgbaImage {
   const png = decodePng(bytes);
@@ -31,9 +30,13 @@ export async function readImageFile(file: string): Promise<RgbaImage> {
   const bytes = new Uint8Array(await readFile(file));
   const kind = sniff(bytes.subarray(0, 64), path.basename(file));
   if (kind.kind !== 'image') throw new Error(`${file}: ${kind.kind === 'unknown' ? kind.reason : `is a ${kind.kind} file, not an image`}`);
+  // Refused from the header, before a decoder allocates (and inflates) the canvas the file declares.
+  const size = imageSizeFromHeader(bytes);
+  const problem = size && pixelBudgetProblem(size);
+  if (problem) throw new Error(`${file} was not decoded: ${problem}`);
   try {
     if (kind.format === 'jpeg') {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_MEGAPIXELS, maxMemoryUsageInMB: 2048 });
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PHOTO_PIXELS / 1e6, maxMemoryUsageInMB: 2048 });
       return { data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength), width: img.width, height: img.height };
     }
     if (kind.format === 'png') return pngToRgba(bytes);

@@ -55,10 +55,6 @@ export async function getModel(db: ModelDb, id: string): Promise<CachedModel | u
   return { manifest: info.manifest, bytes: file.bytes };
 }
 
-export async function hasModel(db: ModelDb, id: string): Promise<boolean> {
-  return (await db.getKey('manifests', id)) !== undefined;
-}
-
 /** Every cached model, oldest first, without the bytes. */
 export async function listModels(db: ModelDb): Promise<CachedModelInfo[]> {
   const all = await db.getAll('manifests');

@@ -1,5 +1,6 @@
 // The session's durable store (IndexedDB through idb), shared by the UI thread and the workers:
 // photos, features, pseudo labels and the user's edits, keyed by image id, so a reload loses nothing.
+// Results and meta records are read and written only through session-records.ts (typed per kind).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 export const DB_NAME = 'u2seg-session';
@@ -25,7 +26,7 @@ export interface StoredFeatures {
   cls: Float32Array;
 }
 
-/** Any per-image result blob a stage wants to keep (instances, label maps); the stage owns its shape. */
+/** A per-image result; its kind fixes its shape (session-records.ts reads and writes them, typed). */
 export interface StoredResult<T = unknown> {
   id: string;
   kind: string;
@@ -40,6 +41,13 @@ interface SessionSchema extends DBSchema {
 }
 
 export type SessionDb = IDBPDatabase<SessionSchema>;
+
+let shared: Promise<SessionDb> | null = null;
+
+/** This realm's one connection (the page's, or a worker's), opened on first use and kept open. */
+export function sharedSessionDb(): Promise<SessionDb> {
+  return (shared ??= openSessionDb());
+}
 
 export function openSessionDb(name = DB_NAME): Promise<SessionDb> {
   return openDB<SessionSchema>(name, DB_VERSION, {
@@ -66,35 +74,6 @@ export async function putFeatures(db: SessionDb, f: StoredFeatures): Promise<voi
 
 export async function getFeatures(db: SessionDb, id: string): Promise<StoredFeatures | undefined> {
   return db.get('features', id);
-}
-
-export async function putResult<T>(db: SessionDb, id: string, kind: string, value: T): Promise<void> {
-  await db.put('results', { id, kind, value });
-}
-
-export async function getResult<T>(db: SessionDb, id: string, kind: string): Promise<T | undefined> {
-  return (await db.get('results', [id, kind]))?.value as T | undefined;
-}
-
-export async function putMeta<T>(db: SessionDb, key: string, value: T): Promise<void> {
-  await db.put('meta', { key, value });
-}
-
-export async function getMeta<T>(db: SessionDb, key: string): Promise<T | undefined> {
-  return (await db.get('meta', key))?.value as T | undefined;
-}
-
-export async function deleteMeta(db: SessionDb, key: string): Promise<void> {
-  await db.delete('meta', key);
-}
-
-/** Removes one image and everything derived from it. */
-export async function deleteImage(db: SessionDb, id: string): Promise<void> {
-  const tx = db.transaction(['images', 'features', 'results'], 'readwrite');
-  await tx.objectStore('images').delete(id);
-  await tx.objectStore('features').delete(id);
-  await tx.objectStore('results').delete(IDBKeyRange.bound([id, ''], [id, '\uffff']));
-  await tx.done;
 }
 
 /** "Clear session": everything goes; the UI asks the user first. */

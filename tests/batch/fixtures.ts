@@ -1,13 +1,40 @@
 // Shared set-up for the batch and CLI tests: the seeded tiny ViT written to a temp folder, and temp
-// photo folders that link (never copy into the repo) a few coco-dev photos.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// photo folders of generated photos (tests/helpers/synthetic-photos.ts), so no data folder is needed.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeModel } from '../../src/model/model-files';
 import { buildTinyVitOnnx, tinyVitManifest } from '../../src/model/vit/tiny-vit';
-import { sharedPath } from '../helpers/shared-data';
+import { syntheticPhoto, type SyntheticPhoto } from '../helpers/synthetic-photos';
 
-export const COCO_DEV_PHOTOS = ['000000000790.jpg', '000000005802.jpg', '000000008193.jpg', '000000012448.jpg'];
+/** Four generated photos of different sizes, named by numbers as COCO's are (image id = the number). */
+const PHOTO_SPECS: { name: string; seed: number; width: number; height: number }[] = [
+  { name: '000000000101.jpg', seed: 11, width: 240, height: 180 },
+  { name: '000000000202.jpg', seed: 12, width: 180, height: 240 },
+  { name: '000000000303.jpg', seed: 13, width: 300, height: 200 },
+  { name: '000000000404.jpg', seed: 14, width: 224, height: 224 },
+];
+
+export const PHOTOS = PHOTO_SPECS.map((p) => p.name);
+export const PHOTO_IDS = PHOTOS.map((n) => Number(n.replace('.jpg', '')));
+
+const drawn = new Map<string, SyntheticPhoto>();
+
+/** The generated photo of that name (drawn once per test file). */
+export function photo(name: string): SyntheticPhoto {
+  const spec = PHOTO_SPECS.find((p) => p.name === name);
+  if (!spec) throw new Error(`no generated photo named ${name}`);
+  let p = drawn.get(name);
+  if (!p) drawn.set(name, (p = syntheticPhoto(spec.seed, spec.width, spec.height, name)));
+  return p;
+}
+
+/** [height, width] of a generated photo. */
+export function photoSizeHW(name: string): [number, number] {
+  const spec = PHOTO_SPECS.find((p) => p.name === name);
+  if (!spec) throw new Error(`no generated photo named ${name}`);
+  return [spec.height, spec.width];
+}
 
 const created: string[] = [];
 
@@ -30,10 +57,10 @@ export async function buildTinyModel(): Promise<string> {
   return path.join(dir, 'tiny-vit.json');
 }
 
-/** A temp folder of symlinks to coco-dev photos, plus any extra files given as bytes. */
+/** A temp folder holding the named generated photos, plus any extra files given as bytes. */
 export function photoFolder(names: readonly string[], extra: Record<string, Uint8Array> = {}): string {
   const dir = tempDir('photos');
-  for (const n of names) symlinkSync(sharedPath('coco-dev', 'images', n), path.join(dir, n));
+  for (const n of names) writeFileSync(path.join(dir, n), photo(n).jpeg);
   for (const [n, bytes] of Object.entries(extra)) {
     mkdirSync(path.dirname(path.join(dir, n)), { recursive: true });
     writeFileSync(path.join(dir, n), bytes);

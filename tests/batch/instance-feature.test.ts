@@ -1,4 +1,4 @@
-// --instance-feature (method.md §3) on real photos with the tiny ViT: 'cls-crop' stores the backbone's
+// --instance-feature (method.md §3) on generated photos with the tiny ViT: 'cls-crop' stores the backbone's
 // CLS of each instance's masked crop, 'mean-tokens' the mean of its patch tokens; caches never mix.
 import { cpSync } from 'node:fs';
 import path from 'node:path';
@@ -13,8 +13,7 @@ import { instanceTokenFeature, maskedInstanceCrop } from '../../src/core/pipelin
 import type { BackboneSession } from '../../src/runtime/backbone-session';
 import { readImageFile } from '../../src/runtime/node-image';
 import { openNodeBackbone } from '../../src/runtime/ort-node';
-import { describeWithData } from '../helpers/shared-data';
-import { buildTinyModel, COCO_DEV_PHOTOS, photoFolder, removeTempDirs, tempDir } from './fixtures';
+import { buildTinyModel, PHOTOS, photoFolder, removeTempDirs, tempDir } from './fixtures';
 
 afterAll(removeTempDirs);
 
@@ -45,8 +44,8 @@ describe('instance feature settings', () => {
   });
 });
 
-describeWithData('--instance-feature in the batch pipeline', ['coco-dev', 'images'], () => {
-  const names = COCO_DEV_PHOTOS.slice(0, 3);
+describe('--instance-feature in the batch pipeline', () => {
+  const names = PHOTOS.slice(0, 3);
   let model: string;
   let photos: string;
   let meanDir: string;

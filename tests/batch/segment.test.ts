@@ -1,38 +1,28 @@
-// The batch pipeline end to end on a few real photos with the tiny ViT (refine 'none' for speed):
+// The batch pipeline end to end on four generated photos with the tiny ViT (refine 'none' for speed):
 // outputs, read-back at the photos' sizes, panoptic consistency, resume, shards + finalize, bad photos.
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../src/batch/cache';
 import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions } from '../../src/batch/segment';
 import { readInstancesDataset, readInstancesResults } from '../../src/core/coco/instances-reader';
 import { readPanopticFiles } from '../../src/core/coco/panoptic';
 import { pngToLabelMap } from '../../src/core/coco/semantic-png';
-import { describeWithData, sharedPath } from '../helpers/shared-data';
-import { buildTinyModel, COCO_DEV_PHOTOS, corruptJpeg, photoFolder, removeTempDirs, tempDir } from './fixtures';
+import { buildTinyModel, corruptJpeg, PHOTO_IDS, PHOTOS, photoFolder, photoSizeHW, removeTempDirs, tempDir } from './fixtures';
 
 afterAll(removeTempDirs);
 
-interface GtImage {
-  file_name: string;
-  height: number;
-  width: number;
-}
-
-describeWithData('npm run segment (batch pipeline)', ['coco-dev', 'images'], () => {
+describe('npm run segment (batch pipeline)', () => {
   let model: string;
   let photos: string;
   let single: string;
-  const gtSize = new Map<string, [number, number]>();
   const options = (outDir: string, extra: Partial<SegmentOptions> = {}): SegmentOptions => ({
     ...SEGMENT_DEFAULTS, folder: photos, outDir, model, refine: 'none', threads: 1, progress: null, ...extra,
   });
 
   beforeAll(async () => {
     model = await buildTinyModel();
-    photos = photoFolder(COCO_DEV_PHOTOS);
-    const gt = JSON.parse(readFileSync(sharedPath('coco-dev', 'instances.json'), 'utf8')) as { images: GtImage[] };
-    for (const im of gt.images) gtSize.set(im.file_name, [im.height, im.width]);
+    photos = photoFolder(PHOTOS);
     single = tempDir('segment-single');
     const summary = await runSegment(options(single));
     expect(summary).toMatchObject({ listed: 4, processed: 4, skipped: 0, complete: true });
@@ -42,20 +32,20 @@ describeWithData('npm run segment (batch pipeline)', ['coco-dev', 'images'], () 
     for (const f of ['instances.json', 'instances_results.json', 'clusters.json', 'annotations/panoptic_pseudo.json']) {
       expect(existsSync(path.join(single, f)), f).toBe(true);
     }
-    const stems = COCO_DEV_PHOTOS.map((n) => n.replace('.jpg', '.png')).sort();
+    const stems = PHOTOS.map((n) => n.replace('.jpg', '.png')).sort();
     expect(readdirSync(path.join(single, 'annotations/panoptic_pseudo')).sort()).toEqual(stems);
     expect(readdirSync(path.join(single, 'semantic')).sort()).toEqual(stems);
   });
 
   it('writes instances that read back at each photo\'s own size, with scores and thing categories', () => {
     const { dataset, masks } = readInstancesDataset(readFileSync(path.join(single, 'instances.json')));
-    expect(dataset.images.map((im) => im.id)).toEqual([790, 5802, 8193, 12448]);
+    expect(dataset.images.map((im) => im.id)).toEqual(PHOTO_IDS);
     expect(dataset.categories.map((c) => c.name)).toEqual(dataset.categories.map((_, k) => `thing ${k + 1}`));
     expect(dataset.annotations.length).toBeGreaterThan(0);
     const byId = new Map(dataset.images.map((im) => [im.id, im]));
     dataset.annotations.forEach((a, i) => {
       const image = byId.get(a.image_id);
-      expect(masks[i].size).toEqual(gtSize.get(image?.file_name ?? ''));
+      expect(masks[i].size).toEqual(photoSizeHW(image?.file_name ?? ''));
       expect((a as unknown as { score: number }).score).toBeGreaterThan(0);
     });
     const results = readInstancesResults(readFileSync(path.join(single, 'instances_results.json')), dataset.images, dataset.categories);
@@ -73,9 +63,9 @@ describeWithData('npm run segment (batch pipeline)', ['coco-dev', 'images'], () 
     expect(clusters).toMatchObject({ stuffK: 27, seed: 0, model: { id: 'tiny-vit' } });
     expect(clusters.stuffCentroids.length).toBe(27);
     expect(parsed.dataset.categories.length).toBe(clusters.thingK + 27);
-    for (const n of COCO_DEV_PHOTOS) {
+    for (const n of PHOTOS) {
       const sem = pngToLabelMap(readFileSync(path.join(single, 'semantic', n.replace('.jpg', '.png'))));
-      expect([sem.height, sem.width]).toEqual(gtSize.get(n));
+      expect([sem.height, sem.width]).toEqual(photoSizeHW(n));
       const lowest = Array.from(sem.labelsRowMajor).reduce((m, v) => Math.min(m, v), Infinity);
       expect(lowest).toBeGreaterThan(Math.max(clusters.thingK, 1)); // stuff ids follow the things; no void
     }
@@ -122,7 +112,7 @@ describeWithData('npm run segment (batch pipeline)', ['coco-dev', 'images'], () 
   });
 
   it('reports a corrupt photo, skips it, and writes the rest at full size when max-side shrinks the labels', async () => {
-    const folder = photoFolder(COCO_DEV_PHOTOS.slice(0, 2), { 'sub/broken.jpg': corruptJpeg() });
+    const folder = photoFolder(PHOTOS.slice(0, 2), { 'sub/broken.jpg': corruptJpeg() });
     const out = tempDir('segment-corrupt');
     let stderr = '';
     const summary = await runSegment({ ...options(out), folder, maxSidePx: 160, progress: { write: (s: string) => (stderr += s) } });
@@ -131,7 +121,7 @@ describeWithData('npm run segment (batch pipeline)', ['coco-dev', 'images'], () 
     expect(summary.complete).toBe(true);
     const { dataset, masks } = readInstancesDataset(readFileSync(path.join(out, 'instances.json')));
     expect(dataset.images.map((im) => [im.file_name, im.height, im.width])).toEqual(
-      COCO_DEV_PHOTOS.slice(0, 2).map((n) => [n, ...(gtSize.get(n) ?? [])]),
+      PHOTOS.slice(0, 2).map((n) => [n, ...photoSizeHW(n)]),
     );
     const sizeOf = new Map(dataset.images.map((im) => [im.id, [im.height, im.width]]));
     dataset.annotations.forEach((a, i) => expect(masks[i].size).toEqual(sizeOf.get(a.image_id)));

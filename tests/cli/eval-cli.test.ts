@@ -1,13 +1,15 @@
 // `npm run eval`: ground truth given back as results scores AP = AR = 1, a panoptic export scored
 // against itself gives PQ = 1, and the model mode runs segment + scoring on a small data folder.
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+// Every input is generated (photos, their drawn ground truth, a panoptic export of it).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runEvalCli } from '../../src/cli/eval';
 import { readInstancesDataset } from '../../src/core/coco/instances-reader';
+import { writePanoptic } from '../../src/core/coco/panoptic';
 import { compressRle } from '../../src/core/coco/rle';
-import { describeWithData, sharedPath } from '../helpers/shared-data';
-import { buildTinyModel, COCO_DEV_PHOTOS, removeTempDirs, tempDir } from '../batch/fixtures';
+import { objectAt, SYNTHETIC_CATEGORIES, syntheticGroundTruth } from '../helpers/synthetic-photos';
+import { buildTinyModel, photo, PHOTO_IDS, PHOTOS, removeTempDirs, tempDir } from '../batch/fixtures';
 
 afterAll(removeTempDirs);
 
@@ -37,12 +39,18 @@ interface EvalJson {
 
 const row = (json: EvalJson, metric: string) => json.rows.find((r) => r.metric === metric);
 
-/** coco-dev ground truth for a few photos, and its non-crowd annotations as a results list. */
+/** The generated photos' ground truth with their file-name ids, as a data folder's instances.json. */
+function groundTruth(names: readonly string[]): ReturnType<typeof syntheticGroundTruth> {
+  const gt = syntheticGroundTruth(names.map(photo));
+  const idOf = new Map(gt.images.map((im) => [im.id, PHOTO_IDS[PHOTOS.indexOf(im.file_name)]]));
+  gt.images.forEach((im) => (im.id = idOf.get(im.id) ?? im.id));
+  gt.annotations.forEach((a) => (a.image_id = idOf.get(a.image_id) ?? a.image_id));
+  return gt;
+}
+
+/** Ground truth of the generated photos, and its annotations as a results list. */
 function gtSubsetAndResults(dir: string): { gtPath: string; resultsPath: string } {
-  const full = JSON.parse(readFileSync(sharedPath('coco-dev', 'instances.json'), 'utf8')) as { images: { id: number; file_name: string }[]; annotations: { image_id: number }[]; categories: unknown[] };
-  const images = full.images.filter((im) => COCO_DEV_PHOTOS.includes(im.file_name));
-  const ids = new Set(images.map((im) => im.id));
-  const subset = { images, categories: full.categories, annotations: full.annotations.filter((a) => ids.has(a.image_id)) };
+  const subset = groundTruth(PHOTOS);
   const gtPath = path.join(dir, 'gt.json');
   writeFileSync(gtPath, JSON.stringify(subset));
   const { dataset, masks } = readInstancesDataset(JSON.stringify(subset));
@@ -55,7 +63,30 @@ function gtSubsetAndResults(dir: string): { gtPath: string; resultsPath: string 
   return { gtPath, resultsPath };
 }
 
-describeWithData('npm run eval on files', ['coco-dev', 'instances.json'], () => {
+/**
+ * A panoptic folder painted from the drawings: each object a thing segment of its colour's
+ * category, the rest one "background" stuff segment (panoptic_gt.json + panoptic_gt/*.png).
+ */
+function panopticFolder(): string {
+  const dir = tempDir('eval-panoptic');
+  const categories = [...SYNTHETIC_CATEGORIES.map((name, i) => ({ id: i + 1, name, isthing: 1 })), { id: 99, name: 'background', isthing: 0 }];
+  const perImage = PHOTOS.map((name, i) => {
+    const p = photo(name);
+    const idsRowMajor = new Uint32Array(p.width * p.height);
+    for (let y = 0; y < p.height; y++) for (let x = 0; x < p.width; x++) idsRowMajor[y * p.width + x] = objectAt(p, x, y) + 2;
+    const present = new Set(idsRowMajor);
+    const segments = [...present].map((id) => ({ id, category_id: id === 1 ? 99 : p.objects[id - 2].colourIndex + 1 }));
+    return { image: { id: PHOTO_IDS[i], file_name: name, width: p.width, height: p.height }, idMap: { idsRowMajor, height: p.height, width: p.width }, segments };
+  });
+  for (const [file, bytes] of Object.entries(writePanoptic('panoptic_gt', perImage, categories))) {
+    const at = path.join(dir, file.replace(/^annotations\//, ''));
+    mkdirSync(path.dirname(at), { recursive: true });
+    writeFileSync(at, bytes);
+  }
+  return dir;
+}
+
+describe('npm run eval on files', () => {
   it('scores ground truth converted to results at AP = AR = 100 %, class-agnostic and with its classes', async () => {
     const dir = tempDir('eval-files');
     const { gtPath, resultsPath } = gtSubsetAndResults(dir);
@@ -74,21 +105,21 @@ describeWithData('npm run eval on files', ['coco-dev', 'instances.json'], () => 
   });
 });
 
-describeWithData('npm run eval on panoptic folders', ['coco-panoptic-2', 'panoptic'], () => {
+describe('npm run eval on panoptic folders', () => {
   it('scores a panoptic export against itself at PQ = 100 %', async () => {
-    const p = sharedPath('coco-panoptic-2');
-    expect(await runEvalCli(['--pred-panoptic', p, '--gt-panoptic', path.join(p, 'panoptic_examples.json')])).toBe(0);
-    expect(stdout).toMatch(/\| PQ all +\| +100\.0 \| +100\.0 \| +100\.0 \| +8 \|/);
+    const p = panopticFolder();
+    expect(await runEvalCli(['--pred-panoptic', p, '--gt-panoptic', path.join(p, 'panoptic_gt.json')])).toBe(0);
+    expect(stdout).toMatch(/\| PQ all +\| +100\.0 \| +100\.0 \| +100\.0 \| +\d+ \|/);
     expect(stdout).toMatch(/\| PQ things +\| +100\.0 /);
   });
 });
 
-describeWithData('npm run eval with a model', ['coco-dev', 'images'], () => {
+describe('npm run eval with a model', () => {
   it('segments a data folder and writes the table with AP, mapped AP and PQ rows', async () => {
     const data = tempDir('eval-data');
     mkdirSync(path.join(data, 'images'));
-    for (const n of COCO_DEV_PHOTOS.slice(0, 3)) symlinkSync(sharedPath('coco-dev', 'images', n), path.join(data, 'images', n));
-    symlinkSync(sharedPath('coco-dev', 'instances.json'), path.join(data, 'instances.json'));
+    for (const n of PHOTOS.slice(0, 3)) writeFileSync(path.join(data, 'images', n), photo(n).jpeg);
+    writeFileSync(path.join(data, 'instances.json'), JSON.stringify(groundTruth(PHOTOS.slice(0, 3))));
     const out = tempDir('eval-out');
     const model = await buildTinyModel();
     const code = await runEvalCli(['--model', model, '--data', data, '--refine', 'none', '--out', out, '--threads', '1', '--quiet']);

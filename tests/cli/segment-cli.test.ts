@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runSegmentCli } from '../../src/cli/segment';
-import { describeWithData } from '../helpers/shared-data';
-import { buildTinyModel, COCO_DEV_PHOTOS, corruptJpeg, photoFolder, removeTempDirs, tempDir } from '../batch/fixtures';
+import { buildTinyModel, corruptJpeg, PHOTOS, photoFolder, removeTempDirs, tempDir } from '../batch/fixtures';
+import { declaredPng } from '../helpers/declared-png';
 
 afterAll(removeTempDirs);
 
@@ -40,14 +40,14 @@ describe('npm run segment: arguments', () => {
   });
 });
 
-describeWithData('npm run segment: a run', ['coco-dev', 'images'], () => {
+describe('npm run segment: a run', () => {
   let model: string;
   beforeAll(async () => {
     model = await buildTinyModel();
   });
 
   it('reports a corrupt photo and still exits 0 with all outputs', async () => {
-    const folder = photoFolder(COCO_DEV_PHOTOS.slice(2), { 'broken.jpg': corruptJpeg() });
+    const folder = photoFolder(PHOTOS.slice(2), { 'broken.jpg': corruptJpeg() });
     const out = tempDir('cli-out');
     const code = await runSegmentCli([folder, '--out', out, '--model', model, '--refine', 'none', '--threads', '1', '--thing-k', '2']);
     expect(code).toBe(0);
@@ -56,5 +56,16 @@ describeWithData('npm run segment: a run', ['coco-dev', 'images'], () => {
     expect(stderr).toContain('phase 2: 2 photos');
     expect(stderr).toMatch(/2 thing \+ 27 stuff clusters/);
     for (const f of ['instances.json', 'instances_results.json', 'clusters.json', 'annotations/panoptic_pseudo.json']) expect(existsSync(path.join(out, f))).toBe(true);
+  });
+
+  it('refuses a PNG declaring 30000×30000 px at once, naming its size, and goes on with the rest', async () => {
+    const folder = photoFolder(PHOTOS.slice(0, 2), { 'huge.png': declaredPng(30000, 30000) });
+    const out = tempDir('cli-huge');
+    const started = performance.now();
+    const code = await runSegmentCli([folder, '--out', out, '--model', model, '--refine', 'none', '--threads', '1', '--thing-k', '2']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/skipped huge\.png: .*30000×30000 px \(900 megapixels\), over the 100 megapixels/);
+    expect(stderr).toContain('phase 1: 2 processed, 0 already cached, 1 failed of 3');
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 });

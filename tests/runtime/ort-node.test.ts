@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { writeModel } from '../../src/model/model-files';
 import { buildTinyVitOnnx, tinyVitManifest } from '../../src/model/vit/tiny-vit';
 import { readImageFile } from '../../src/runtime/node-image';
 import { openNodeBackbone } from '../../src/runtime/ort-node';
-import { describeWithData, sharedPath } from '../helpers/shared-data';
+import { writeSyntheticPhotos } from '../helpers/synthetic-photos';
 
 let dir: string;
 
@@ -30,13 +30,13 @@ describe('openNodeBackbone', () => {
   });
 });
 
-describeWithData('tiny ViT on real photos (onnxruntime-node)', ['coco-dev', 'images'], () => {
+describe('tiny ViT on generated photos (onnxruntime-node)', () => {
   it('gives grid-shaped, finite, deterministic features that differ between photos', async () => {
     const s = await openNodeBackbone(path.join(dir, 'tiny-vit.json'), 2);
-    const files = readdirSync(sharedPath('coco-dev', 'images')).sort().slice(0, 2);
+    const files = writeSyntheticPhotos(path.join(dir, 'photos'), 2, { width: 320, height: 240 });
     const outs = [];
     for (const f of files) {
-      const img = await readImageFile(sharedPath('coco-dev', 'images', f));
+      const img = await readImageFile(path.join(dir, 'photos', f));
       const input = toNormalisedNchw(img, 224, s.manifest.mean, s.manifest.std);
       outs.push(await s.run(input));
       const again = await s.run(input);
@@ -51,6 +51,7 @@ describeWithData('tiny ViT on real photos (onnxruntime-node)', ['coco-dev', 'ima
   });
 
   it('refuses a non-image with a reason', async () => {
-    await expect(readImageFile(sharedPath('README.md'))).rejects.toThrow(/not an image/);
+    writeFileSync(path.join(dir, 'README.md'), '# not a photo\n');
+    await expect(readImageFile(path.join(dir, 'README.md'))).rejects.toThrow(/not an image/);
   });
 });

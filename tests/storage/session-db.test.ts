@@ -1,18 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import {
-  clearSession,
-  deleteImage,
-  getFeatures,
-  getMeta,
-  getResult,
-  listImages,
-  openSessionDb,
-  putFeatures,
-  putImage,
-  putMeta,
-  putResult,
-} from '../../src/storage/session-db';
+import { clearSession, getFeatures, listImages, openSessionDb, putFeatures, putImage } from '../../src/storage/session-db';
+import { getClusterTable, getUserLabels, putClusterTable, putUserLabels } from '../../src/storage/session-records';
 
 let n = 0;
 const freshDb = () => openSessionDb(`test-${n++}`);
@@ -32,32 +21,19 @@ describe('session-db', () => {
     const db = await openSessionDb(name);
     const tokens = Float32Array.from({ length: 12 }, (_, i) => i / 7);
     await putFeatures(db, { id: 'a', modelId: 'm', gridH: 2, gridW: 2, tokenDim: 3, tokens, cls: new Float32Array(3) });
-    await putResult(db, 'a', 'semantic', { labels: new Uint16Array([1, 300]) });
+    await putUserLabels(db, { id: 'a', labelSizeHW: [1, 2], categoryRowMajor: new Uint16Array([1, 300]) });
     db.close();
     const again = await openSessionDb(name);
     expect((await getFeatures(again, 'a'))?.tokens).toEqual(tokens);
-    expect((await getResult<{ labels: Uint16Array }>(again, 'a', 'semantic'))?.labels).toEqual(new Uint16Array([1, 300]));
-  });
-
-  it('deletes an image with everything derived from it, and only that', async () => {
-    const db = await freshDb();
-    for (const id of ['a', 'b']) {
-      await putImage(db, { id, name: id, blob: new Blob([]), addedAt: 0 });
-      await putResult(db, id, 'semantic', id);
-      await putResult(db, id, 'instances', id);
-    }
-    await deleteImage(db, 'a');
-    expect(await getResult(db, 'a', 'semantic')).toBeUndefined();
-    expect(await getResult(db, 'a', 'instances')).toBeUndefined();
-    expect(await getResult(db, 'b', 'instances')).toBe('b');
+    expect((await getUserLabels(again, 'a'))?.categoryRowMajor).toEqual(new Uint16Array([1, 300]));
   });
 
   it('clears the whole session', async () => {
     const db = await freshDb();
     await putImage(db, { id: 'a', name: 'a', blob: new Blob([]), addedAt: 0 });
-    await putMeta(db, 'clusters', { names: ['sky'] });
+    await putClusterTable(db, { version: 1, table: {} });
     await clearSession(db);
     expect(await listImages(db)).toEqual([]);
-    expect(await getMeta(db, 'clusters')).toBeUndefined();
+    expect(await getClusterTable(db)).toBeUndefined();
   });
 });

@@ -6,13 +6,11 @@ import { trainHeadAsync } from '../../src/core/adapt/train';
 import { encodeMask } from '../../src/core/coco/rle';
 import { gaussian, mulberry32 } from '../../src/core/random';
 import { applyClusterEdit, newClusterTable, newUserCluster, type ClusterTable } from '../../src/core/session/cluster-table';
-import { currentHeadLabels, getStoredHead } from '../../src/storage/head-store';
-import { deleteMeta, openSessionDb, putFeatures, putResult, type SessionDb } from '../../src/storage/session-db';
-import { putUserLabels } from '../../src/storage/user-labels';
+import { openSessionDb, putFeatures, type SessionDb } from '../../src/storage/session-db';
+import { currentHeadLabels, deleteStoredHead, getStoredHead, putLabels, putPass, putUserLabels } from '../../src/storage/session-records';
 import type { AdaptRequest } from '../../workers/adapt-api';
 import { readTrainingSet } from '../../workers/adapt-data';
 import { applyStoredHead, storedHeadSegments, trainSessionHead } from '../../workers/adapt-jobs';
-import { LABELS, PASS } from '../../workers/pipeline-jobs';
 
 const GRID = 4, PX = 8, DIM = 8;
 const SIZE = { height: PX, width: PX };
@@ -30,12 +28,12 @@ async function session(): Promise<{ db: SessionDb; table: ClusterTable; dog: num
     const tokens = new Float32Array(GRID * GRID * DIM);
     for (let p = 0; p < GRID * GRID; p++) for (let d = 0; d < DIM; d++) tokens[p * DIM + d] = (p % GRID < GRID / 2 ? protoA : protoB)[d] + 0.3 * normal();
     await putFeatures(db, { id, modelId: 'm', gridH: GRID, gridW: GRID, tokenDim: DIM, tokens, cls: new Float32Array(DIM) });
-    await putResult(db, id, PASS, { labelSizeHW: SIZE, instances: [{ rle: leftMask, bbox: [0, 0, 4, 8], area: 32, score: 1, feature: new Float32Array(DIM) }], timingsMs: { maskcut: 0, refine: 0 } });
+    await putPass(db, id, { labelSizeHW: SIZE, instances: [{ rle: leftMask, bbox: [0, 0, 4, 8], area: 32, score: 1, feature: new Float32Array(DIM) }], timingsMs: { maskcut: 0, refine: 0 } });
     // Pipeline: no thing; stuff cluster 0 (category 2) on the left, 1 (category 3) on the right.
     const semanticRowMajor = Uint16Array.from({ length: PX * PX }, (_, i) => (left(i) ? 0 : 1));
     const idsRowMajor = Uint32Array.from(semanticRowMajor, (s) => s + 1);
     const segments = [0, 1].map((s) => ({ id: s + 1, categoryId: 2 + s, isThing: false, area: 32, bbox: [s * 4, 0, 4, 8] as [number, number, number, number], semanticLabel: s }));
-    await putResult(db, id, LABELS, { semanticRowMajor, instanceClusters: [], panoptic: { idsRowMajor, segments }, clustersVersion: 1, thingCount: 1 });
+    await putLabels(db, id, { semanticRowMajor, instanceClusters: [], panoptic: { idsRowMajor, segments }, clustersVersion: 1, thingCount: 1 });
   }
   let table = newClusterTable(1, 2);
   const dog = newUserCluster(table, 'thing', 'dog');
@@ -87,7 +85,7 @@ describe('adaptation jobs (method.md §6)', () => {
     const stopped = await trainSessionHead(db, request(table), () => 'cpu', trainHeadAsync, () => true, () => {});
     expect(stopped.summary.stopped).toBe(true);
     expect(await currentHeadLabels(db, 'p1')).toBeNull(); // made by the previous version
-    await deleteMeta(db, 'adaptHead');
+    await deleteStoredHead(db);
     expect(await getStoredHead(db)).toBeUndefined();
     const again = await trainSessionHead(db, request(table), () => 'cpu', trainHeadAsync, () => false, () => {});
     expect(again.version).toBeGreaterThan(stopped.version); // a removed head's labels never pass for a new head's

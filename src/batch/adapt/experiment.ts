@@ -4,7 +4,7 @@
 // labelled photos' ground truth (optionally + pseudo labels), predicting class names. For each k
 // and seed, k photos are drawn (seeded) and every method is scored on the remaining photos.
 import type { HeadKind, InputStats } from '../../core/adapt/head';
-import { predictImage } from '../../core/adapt/predict';
+import { predictFromProbabilities, predictImage } from '../../core/adapt/predict';
 import { selfTrain, type SessionImage } from '../../core/adapt/self-train';
 import { patchTargetsFromClassMap } from '../../core/adapt/targets';
 import { balancedClassWeights, IGNORE_TARGET, inputStatistics, trainHead, type TrainingImage } from '../../core/adapt/train';
@@ -65,11 +65,11 @@ function note(opts: AdaptExperimentOptions, text: string): void {
 }
 
 /** (b): one self-training run per head kind; each round becomes a method. */
-function selfTrainedMethods(sh: Shared, history: AdaptExperimentResult['selfTrainHistory']): { method: MethodPredictions; ms: number }[] {
+async function selfTrainedMethods(sh: Shared, history: AdaptExperimentResult['selfTrainHistory']): Promise<{ method: MethodPredictions; ms: number }[]> {
   const { session, opts } = sh;
   const { thingK, stuffK } = session;
   const names = [...Array.from({ length: thingK }, (_, t) => `thing ${t + 1}`), ...Array.from({ length: stuffK }, (_, c) => `stuff ${c + 1}`)];
-  const images: SessionImage[] = session.photos.map((p, i) => ({ tokensRowMajor: p.tokens, gridH: p.gridH, gridW: p.gridW, labelSizeHW: p.labelSizeHW, pseudoTargets: sh.pseudoTargets[i] }));
+  const images: SessionImage[] = session.photos.map((p, i) => ({ tokensRowMajor: p.tokens, gridH: p.gridH, gridW: p.gridW, pseudoTargets: sh.pseudoTargets[i] }));
   const all = session.photos.map((_, i) => i);
   const identity = { labelling: 'clusters' as const, semanticLabelCount: thingK + stuffK, thingClusterCount: thingK, semanticLabelOf: (c: number) => c, categoryOf: (c: number) => c };
   const out: { method: MethodPredictions; ms: number }[] = [];
@@ -77,20 +77,21 @@ function selfTrainedMethods(sh: Shared, history: AdaptExperimentResult['selfTrai
   const classWeights = opts.classWeighting === 'balanced' ? balancedClassWeights(training, thingK + stuffK) : undefined;
   for (const kind of opts.heads) {
     const started = performance.now();
-    const rounds = selfTrain(images, session.tokenDim, { names, thingCount: thingK }, {
+    const rounds = await selfTrain(images, session.tokenDim, { names, thingCount: thingK }, {
       rounds: opts.rounds,
-      predict: { panoptic: false },
+      trainer: async (...args) => trainHead(...args),
       train: { kind, hiddenDim: opts.hiddenDim, epochs: opts.epochs, learningRate: opts.learningRate, inputStats: sh.inputStats, classWeights },
       onEpoch: (round, p) => note(opts, `  self-train ${kind} round ${round} epoch ${p.epoch}/${p.epochs}: loss ${p.loss.toFixed(3)} acc ${(100 * p.accuracy).toFixed(1)} % (${(p.ms / 1000).toFixed(1)} s)`),
     });
     const ms = (performance.now() - started) / rounds.length;
     for (const r of rounds) {
       history[`${kind} r${r.round}`] = r.history.map((h) => ({ loss: h.loss, accuracy: h.accuracy, ms: h.ms }));
-      const method = headMethodPredictions(`self-train ${kind} r${r.round} (clusters)`, session.photos, sh.imageIds, all, r.predictions, identity);
+      const predictions = session.photos.map((p, i) => predictFromProbabilities(r.patchProbabilities[i], p.gridH, p.gridW, r.head.classes, p.labelSizeHW, { panoptic: false }));
+      const method = headMethodPredictions(`self-train ${kind} r${r.round} (clusters)`, session.photos, sh.imageIds, all, predictions, identity);
       out.push({ method, ms });
       if (!opts.maskCutInstances) continue;
-      out.push({ method: withMaskCutInstances(method, session.photos, sh.imageIds, all, r.predictions, r.head.classes, (c) => c), ms });
-      out.push({ method: withAppInstances(method, session.photos, sh.imageIds, all, r.predictions, r.head.classes, (c) => c), ms });
+      out.push({ method: withMaskCutInstances(method, session.photos, sh.imageIds, all, predictions, r.head.classes, (c) => c), ms });
+      out.push({ method: withAppInstances(method, session.photos, sh.imageIds, all, predictions, r.head.classes, (c) => c), ms });
     }
   }
   return out;
@@ -146,7 +147,7 @@ export async function runAdaptExperiment(session: SessionData, gt: EvalGroundTru
   };
   const history: AdaptExperimentResult['selfTrainHistory'] = {};
   note(opts, `self-training on ${n} photos (${session.thingK} thing + ${session.stuffK} stuff pseudo classes)`);
-  const unsupervised = [{ method: pipelinePredictions(session.photos, sh.imageIds, session.thingK, session.stuffK), ms: 0 }, ...selfTrainedMethods(sh, history)];
+  const unsupervised = [{ method: pipelinePredictions(session.photos, sh.imageIds, session.thingK, session.stuffK), ms: 0 }, ...(await selfTrainedMethods(sh, history))];
   const rows: ScoreRow[] = [];
   for (const k of opts.ks) {
     for (const seed of opts.seeds) {

@@ -9,7 +9,8 @@ import { PANOPTIC_NAME } from '../outputs';
 import { runSegment, type SegmentOptions } from '../segment';
 import { agnosticStats, boxMaskStats, clusterMapping, gtForEval, mappedStats, mappingCoverage, type BoxMaskStats, type MappingKind } from './instance-scores';
 import { openPanoptic } from './panoptic-files';
-import { gtPanopticFromInstances, PqAccumulator, relabelPrediction, type GtInstanceMask, type PqResult, type Relabel } from './panoptic-scores';
+import { PqAccumulator, type PanopticQualityResult as PqResult } from '../../core/metrics/pq';
+import { gtPanopticFromInstances, relabelPrediction, type GtInstanceMask, type Relabel } from './panoptic-scores';
 import { loadPredictions, matchImagesByName, type LoadedPredictions } from './predictions';
 
 export type Row = Record<string, string | number>;

@@ -9,7 +9,7 @@
 import { decodeMask, rleArea } from '../../core/coco/rle';
 import type { IdMap, PanopticSegmentInfo as CocoSegmentInfo } from '../../core/coco/panoptic';
 import type { Rle } from '../../core/coco/types';
-import { accumulatePqImage, pqAverage, type PanopticAnnotation as PqAnnotation, type PanopticCategory, type PqStats, type PqSummary } from '../../core/metrics/pq';
+import type { PanopticAnnotation as PqAnnotation } from '../../core/metrics/pq';
 
 export interface GtInstanceMask {
   rle: Rle;
@@ -52,34 +52,3 @@ export function relabelPrediction(idMap: IdMap, segments: readonly CocoSegmentIn
   return { idsRowMajor: ids, segmentsInfo };
 }
 
-export interface PqResult {
-  all: PqSummary;
-  things: PqSummary;
-  stuff: PqSummary;
-  images: number;
-}
-
-/** PQ statistics summed over images, then averaged per class as panopticapi does. */
-export class PqAccumulator {
-  private readonly stats: PqStats = new Map();
-  private readonly categoryIds: Set<number>;
-  private images = 0;
-
-  constructor(private readonly categories: PanopticCategory[]) {
-    this.categoryIds = new Set(categories.map((c) => c.id));
-  }
-
-  add(gt: PqAnnotation, pred: PqAnnotation, imageLabel: string): void {
-    accumulatePqImage(this.stats, gt, pred, this.categoryIds, imageLabel);
-    this.images++;
-  }
-
-  result(): PqResult {
-    return {
-      all: pqAverage(this.stats, this.categories, null).summary,
-      things: pqAverage(this.stats, this.categories, true).summary,
-      stuff: pqAverage(this.stats, this.categories, false).summary,
-      images: this.images,
-    };
-  }
-}

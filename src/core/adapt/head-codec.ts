@@ -115,11 +115,3 @@ export function headFromJson(json: unknown): PatchHead {
     params: base64ToFloat32(json.params as string, layout.paramCount, 'params'),
   };
 }
-
-export function headToBytes(head: PatchHead, info?: SerializedHead['info']): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(headToJson(head, info)));
-}
-
-export function headFromBytes(bytes: Uint8Array): PatchHead {
-  return headFromJson(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
-}

@@ -17,8 +17,6 @@ export interface ParsedInstancesResults {
   masks: Rle[];
 }
 
-type Validation<T> = { ok: true; value: T } | { ok: false; errors: readonly string[] };
-
 /** Parses and validates a dataset; throws CocoFormatError listing every bad record. */
 export function readInstancesDataset(input: unknown): ParsedInstancesDataset {
   const json = parseJsonInput(input, 'COCO instances dataset');
@@ -26,11 +24,6 @@ export function readInstancesDataset(input: unknown): ParsedInstancesDataset {
   const parsed = checkDataset(json, issues);
   issues.throwIfAny('COCO instances dataset');
   return parsed as ParsedInstancesDataset;
-}
-
-/** Same checks as readInstancesDataset, returning the errors instead of throwing. */
-export function validateInstancesDataset(input: unknown): Validation<ParsedInstancesDataset> {
-  return asValidation(() => readInstancesDataset(input));
 }
 
 /** Parses and validates a results list against the images (and categories) it refers to. */
@@ -62,24 +55,6 @@ export function readInstancesResults(
   }
   issues.throwIfAny('COCO results');
   return { results, masks };
-}
-
-export function validateInstancesResults(
-  input: unknown,
-  images: readonly CocoImage[],
-  categories?: readonly CocoCategory[],
-): Validation<ParsedInstancesResults> {
-  return asValidation(() => readInstancesResults(input, images, categories));
-}
-
-function asValidation<T>(read: () => T): Validation<T> {
-  try {
-    return { ok: true, value: read() };
-  } catch (error) {
-    const errors = (error as { errors?: readonly string[] }).errors;
-    if (errors) return { ok: false, errors };
-    throw error;
-  }
 }
 
 interface RecordContext {

@@ -8,12 +8,6 @@ export function encodeMask(maskRowMajor: ArrayLike<number>, height: number, widt
   return encodeWhere(maskRowMajor, height, width, (v) => v !== 0);
 }
 
-/** RLE of the pixels of a row-major label/id map that equal `label` (one segment of a panoptic or semantic map). */
-export function encodeLabel(labelsRowMajor: ArrayLike<number>, height: number, width: number, label: number): Rle {
-  assertSize(labelsRowMajor.length, height, width);
-  return encodeWhere(labelsRowMajor, height, width, (v) => v === label);
-}
-
 function encodeWhere(
   valuesRowMajor: ArrayLike<number>,
   height: number,
@@ -306,14 +300,6 @@ export function polygonsToRle(polygons: readonly ArrayLike<number>[], height: nu
     polygons.map((p) => polygonToRle(p, height, width)),
     false,
   );
-}
-
-/** [x, y, w, h] box → RLE via the box's polygon (rleFrBbox). */
-export function bboxToRle(bbox: BboxXYWH, height: number, width: number): Rle {
-  const [xs, ys, bw, bh] = bbox;
-  const xe = xs + bw;
-  const ye = ys + bh;
-  return polygonToRle([xs, ys, xs, ye, xe, ye, xe, ys], height, width);
 }
 
 function assertSize(length: number, height: number, width: number): void {

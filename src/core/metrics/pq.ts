@@ -196,22 +196,38 @@ export interface PanopticQualityResult {
   /** Per category id, from the 'All' average as panopticapi reports it. */
   perClass: Map<number, PqClassResult>;
   stats: PqStats;
+  images: number;
 }
 
-/** pq_compute over matched (gt, prediction) pairs of images; categories as in the GT JSON. */
-export function panopticQuality(
-  pairs: { gt: PanopticAnnotation; pred: PanopticAnnotation; imageLabel?: string }[],
-  categories: PanopticCategory[],
-): PanopticQualityResult {
-  const categoryIds = new Set(categories.map((c) => c.id));
-  const stats: PqStats = new Map();
-  for (const { gt, pred, imageLabel } of pairs) accumulatePqImage(stats, gt, pred, categoryIds, imageLabel);
-  const all = pqAverage(stats, categories, null);
-  return {
-    all: all.summary,
-    things: pqAverage(stats, categories, true).summary,
-    stuff: pqAverage(stats, categories, false).summary,
-    perClass: all.perClass,
-    stats,
-  };
+/**
+ * pq_compute over matched (gt, prediction) pairs of images, one image at a time (the evaluation
+ * never holds every map): statistics summed over images, then averaged per class as panopticapi does.
+ */
+export class PqAccumulator {
+  private readonly stats: PqStats = new Map();
+  private readonly categoryIds: Set<number>;
+  private images = 0;
+
+  /** Categories as in the GT JSON (isthing splits the things and stuff averages). */
+  constructor(private readonly categories: PanopticCategory[]) {
+    this.categoryIds = new Set(categories.map((c) => c.id));
+  }
+
+  /** Adds one image; throws, as panopticapi does, on a prediction inconsistent with its PNG or categories. */
+  add(gt: PanopticAnnotation, pred: PanopticAnnotation, imageLabel?: string): void {
+    accumulatePqImage(this.stats, gt, pred, this.categoryIds, imageLabel);
+    this.images++;
+  }
+
+  result(): PanopticQualityResult {
+    const all = pqAverage(this.stats, this.categories, null);
+    return {
+      all: all.summary,
+      things: pqAverage(this.stats, this.categories, true).summary,
+      stuff: pqAverage(this.stats, this.categories, false).summary,
+      perClass: all.perClass,
+      stats: new Map([...this.stats].map(([id, st]) => [id, { ...st }])),
+      images: this.images,
+    };
+  }
 }

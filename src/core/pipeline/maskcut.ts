@@ -16,7 +16,6 @@
 // sometimes starts from −y, and then flips whenever the seed is background: same result unless
 // the seed's side holds 3+ corners.)
 
-import type { BackboneOutput } from '../backbone/types';
 import {
   isolateNodes,
   l2NormalizeRows,
@@ -104,11 +103,6 @@ export function maskCut(keysRowMajor: ArrayLike<number>, gridH: number, gridW: n
     previous = mask;
   }
   return { gridH, gridW, rounds, masks: rounds.filter((r) => !r.discarded).map((r) => r.maskRowMajor) };
-}
-
-/** MaskCut on a backbone's keys. */
-export function maskCutBackbone(features: BackboneOutput, options: MaskCutOptions = {}): MaskCutResult {
-  return maskCut(features.keys, features.gridH, features.gridW, features.keyDim, options);
 }
 
 export interface Bipartition {

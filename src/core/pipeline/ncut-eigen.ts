@@ -335,15 +335,3 @@ export function fixSign(y: Float64Array): void {
   for (let i = 1; i < y.length; i++) if (Math.abs(y[i]) > Math.abs(y[arg])) arg = i;
   if (y[arg] < 0) for (let i = 0; i < y.length; i++) y[i] = -y[i];
 }
-
-/** Convenience: keys [n, dim] row-major → normalised, thresholded, solved. */
-export function ncutEigenvectorFromKeys(
-  keysRowMajor: ArrayLike<number>,
-  n: number,
-  keyDim: number,
-  tau: number,
-  options: NcutEigenOptions = {},
-): NcutEigenResult {
-  const unit = l2NormalizeRows(keysRowMajor, n, keyDim);
-  return secondSmallestNcutEigenvector(thresholdGraph(unit, n, keyDim, tau), options);
-}

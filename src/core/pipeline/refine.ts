@@ -97,13 +97,3 @@ export class MaskRefiner {
     return out;
   }
 }
-
-/** One-off refinement of a single mask (builds the image's CRF lattices each call). */
-export function refineMask(
-  rgba: Uint8Array | Uint8ClampedArray,
-  sizeHW: SizeHW,
-  maskRowMajor: Uint8Array,
-  options: RefineOptions = {},
-): RefinedMask {
-  return new MaskRefiner(rgba, sizeHW, options).refine(maskRowMajor);
-}

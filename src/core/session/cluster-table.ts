@@ -49,6 +49,21 @@ function need(table: ClusterTable, id: number): Cluster {
   return c;
 }
 
+/**
+ * Applies edits in order as one undoable step. `inverse` undoes the whole step when given back to
+ * this function: the inverses of the edits, last edit's first. Throws (message for the user) on the
+ * first edit refused; the table passed in is never mutated.
+ */
+export function applyClusterEdits(table: ClusterTable, edits: readonly ClusterEdit[]): { table: ClusterTable; inverse: ClusterEdit[] } {
+  const inverse: ClusterEdit[] = [];
+  for (const e of edits) {
+    const r = applyClusterEdit(table, e);
+    table = r.table;
+    inverse.unshift(r.inverse);
+  }
+  return { table, inverse };
+}
+
 /** Applies an edit and returns the new table and the edit that undoes it. Tables are never mutated. */
 export function applyClusterEdit(table: ClusterTable, edit: ClusterEdit): { table: ClusterTable; inverse: ClusterEdit } {
   const with_ = (id: number, patch: Partial<Cluster>): ClusterTable => ({ ...table, [id]: { ...need(table, id), ...patch } });

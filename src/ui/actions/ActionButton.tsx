@@ -3,9 +3,9 @@
 import { useLabelling } from '../features/labelling/label-state';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
-import { getAction, perform } from './registry';
+import { getAction, perform, type ActionName } from './registry';
 
-export function ActionButton({ name, active, text, testId }: { name: string; active?: boolean; text?: string; testId?: string }) {
+export function ActionButton({ name, active, text, testId }: { name: ActionName; active?: boolean; text?: string; testId?: string }) {
   const a = getAction(name);
   // `enabled` reads these stores: re-render when what it reads changes (undo stacks, clusters,
   // progress, ground truth, photos and classes, Label mode and its stroke history).

@@ -7,7 +7,7 @@ import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { registerAdaptActions } from './adapt-actions';
 import { registerSemanticActions } from './semantic-actions';
-import { register } from './registry';
+import { register, type Action } from './registry';
 
 function step(delta: number): void {
   const { images, selectedId, select } = useApp.getState();
@@ -16,7 +16,7 @@ function step(delta: number): void {
   select(images[(i + delta + images.length) % images.length].id);
 }
 
-const view = (mode: ViewMode, key: string, label: string) => ({
+const view = (mode: ViewMode, key: string, label: string): Action => ({
   name: `view.${mode}`,
   label,
   keys: [key],
@@ -93,7 +93,7 @@ export function registerAppActions(): void {
         void recluster(k === undefined ? seg().thingK : k);
       },
     },
-    { name: 'session.cancel', label: 'Cancel processing', keys: ['Escape'], enabled: () => seg().progress.phase !== 'idle', perform: cancelProcessing },
+    { name: 'session.cancel', label: 'Cancel processing', keys: ['Escape'], enabled: () => seg().progress.phase !== 'idle', perform: () => cancelProcessing() },
     { name: 'session.export', label: 'Export…', keys: ['mod+e'], enabled: () => seg().clusters != null, perform: () => seg().setDialog('export') },
     { name: 'help.shortcuts', label: 'Keyboard shortcuts', keys: ['?'], perform: () => seg().setDialog(seg().dialog === 'help' ? null : 'help') },
   );

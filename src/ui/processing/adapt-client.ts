@@ -1,6 +1,7 @@
 // The UI side of the adaptation worker: one instance for the page, replaced if it dies.
 import * as Comlink from 'comlink';
 import type { AdaptWorkerApi } from '../../../workers/adapt-api';
+import { pageConfig } from '../config';
 import { watchForCrash } from './worker-crash';
 
 let api: Comlink.Remote<AdaptWorkerApi> | null = null;
@@ -9,7 +10,10 @@ let crashed: Promise<never> = new Promise<never>(() => {});
 
 export function adaptWorker(): Comlink.Remote<AdaptWorkerApi> {
   if (api) return api;
-  const started = new Worker(new URL('../../../workers/adapt.worker.ts', import.meta.url), { type: 'module' });
+  // The name carries ?debug to the worker (Vite needs static worker options, hence two calls).
+  const started = pageConfig().debug
+    ? new Worker(new URL('../../../workers/adapt.worker.ts', import.meta.url), { type: 'module', name: 'adapt debug' })
+    : new Worker(new URL('../../../workers/adapt.worker.ts', import.meta.url), { type: 'module', name: 'adapt' });
   worker = started;
   ({ crashed } = watchForCrash(
     started,

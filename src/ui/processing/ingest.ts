@@ -1,7 +1,7 @@
 // Everything a user drops or picks enters here: one validation path (sniff by content) routes
 // photos to the session, models to the model import, and refuses the rest with a reason.
 import { sniff } from '../../core/input/sniff';
-import { clearSession as clearStore, listImages, openSessionDb, putImage, type SessionDb } from '../../storage/session-db';
+import { clearSession as clearStore, listImages, putImage, sharedSessionDb } from '../../storage/session-db';
 import { pixelStore } from '../state/pixel-store';
 import { useAdapt } from '../state/adapt-store';
 import { useSemantic } from '../state/semantic-store';
@@ -12,8 +12,7 @@ import { importModelFile } from './model-import';
 import { cancelProcessing, processPhotos, resumePhotos } from './pipeline';
 import { restoreSemantic } from './semantic';
 
-let db: Promise<SessionDb> | null = null;
-const sessionDb = () => (db ??= openSessionDb());
+const sessionDb = sharedSessionDb;
 
 async function head(file: File): Promise<Uint8Array> {
   return new Uint8Array(await file.slice(0, 64).arrayBuffer());
@@ -62,7 +61,7 @@ export async function restoreSession(): Promise<void> {
 
 /** Forgets every photo, result and edit (the UI asks the user first). */
 export async function clearSession(): Promise<void> {
-  cancelProcessing();
+  cancelProcessing({ quiet: true });
   await clearStore(await sessionDb());
   useApp.getState().images.forEach((im) => pixelStore.delete(im.id));
   useApp.setState({ images: [], selectedId: null });

@@ -2,7 +2,8 @@
 // checkpoint download in the model worker, lists cached models, and switches to one (Models panel).
 import * as Comlink from 'comlink';
 import type { ModelIndex } from '../../../workers/backbone-api';
-import { CANCELLED, type ImportOptions, type ModelProgress, type ModelWorkerApi } from '../../../workers/model-api';
+import { CANCELLED } from '../../core/backbone/model-import';
+import type { ImportOptions, ModelProgress, ModelWorkerApi } from '../../../workers/model-api';
 import type { ModelManifest } from '../../core/backbone/types';
 import { deleteModel, listModels, openModelDb, type ModelDb } from '../../storage/model-cache';
 import { useApp, type CheckpointEntry, type ModelEntry, type ModelJob } from '../state/store';

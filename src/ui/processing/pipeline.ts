@@ -1,8 +1,10 @@
 // The processing flow of the page (method.md §2–§5 across a session): every photo is processed in
 // the pool, the first one gets provisional clusters at once, the batch end refits them over all.
 import { newClusterTable, type ClusterTable } from '../../core/session/cluster-table';
-import { getMeta, openSessionDb, putMeta } from '../../storage/session-db';
+import { sharedSessionDb } from '../../storage/session-db';
+import { getClusterTable, putClusterTable } from '../../storage/session-records';
 import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
+import { pageConfig } from '../config';
 import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
@@ -10,23 +12,34 @@ import { useAdapt } from '../state/adapt-store';
 import { useSemantic } from '../state/semantic-store';
 import { applyHeadTo, restoreHead } from './adapt';
 import { captureClasses, carryInto } from './keep-classes';
+import { JobCancelled } from './backbone-client';
 import { JobQueue } from './queue';
 import { loadModel, readyPool } from './session';
 
-const TABLE_KEY = 'clusterTable';
-const queue = new JobQueue((id) => {
-  useSeg.getState().setStage(id, 'error');
-  useApp.getState().updateImage(id, { status: 'error', error: 'cancelled' });
+const queue = new JobQueue({
+  onCancelled: (id) => markCancelled(id),
+  onError: (id, err) => fail(id, err),
 });
 /** True while the session's clusters come from the first photo only. */
 let provisional = false;
+/** The user cancelled the batch: its end refits nothing (the next batch does). */
+let cancelled = false;
 
 function processOptions(): ProcessOptions {
-  const refine = new URLSearchParams(location.search).get('refine');
-  return { refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf', maxMasks: 3 };
+  return { refine: pageConfig().refine, maxMasks: 3 };
+}
+
+/** A photo whose processing the user's Cancel dropped or stopped: shown as such, never as a failure. */
+function markCancelled(id: string): void {
+  useSeg.getState().setStage(id, 'error');
+  useApp.getState().updateImage(id, { status: 'error', error: 'cancelled' });
 }
 
 function fail(id: string, err: unknown): void {
+  if (err instanceof JobCancelled) {
+    markCancelled(id);
+    return;
+  }
   const text = (err as Error).message ?? String(err);
   useSeg.getState().setStage(id, 'error');
   useApp.getState().updateImage(id, { status: 'error', error: text });
@@ -60,7 +73,7 @@ async function label(id: string): Promise<void> {
 }
 
 async function processOne(id: string, file: File, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
+  if (signal.aborted) return markCancelled(id);
   const { updateImage } = useApp.getState();
   useSeg.getState().setStage(id, 'processing');
   updateImage(id, { status: 'running', error: undefined });
@@ -69,7 +82,8 @@ async function processOne(id: string, file: File, signal: AbortSignal): Promise<
     const { summary, view } = await pool.use((api) => api.process(id, file, processOptions()));
     pixelStore.setFeatures(id, view);
     updateImage(id, { status: 'done', sizeHW: summary.sizeHW, gridHW: [view.gridH, view.gridW], timingsMs: summary.timingsMs });
-    if (signal.aborted) return;
+    // Processed but not labelled: its pass is stored, a later run labels it without the backbone.
+    if (signal.aborted) return markCancelled(id);
     if (!useSeg.getState().clusters) {
       provisional = true;
       await fit([id]);
@@ -118,6 +132,7 @@ export async function adoptClusters(summary: ClusterSummary): Promise<void> {
 }
 
 function relabel(ids: string[]): void {
+  cancelled = false;
   const seg = useSeg.getState();
   seg.setProgress({ done: 0, total: ids.length, phase: 'labelling' });
   queue.push(...ids.map((id) => ({ id, run: async (signal: AbortSignal) => {
@@ -137,6 +152,10 @@ export function onSessionSettled(fn: () => void): void {
 
 queue.onIdle(() => {
   const seg = useSeg.getState();
+  if (cancelled) {
+    seg.setProgress({ phase: 'idle' });
+    return;
+  }
   if (provisional && seg.undoStack.length === 0 && processedIds().length > 1) {
     provisional = false;
     void recluster();
@@ -149,6 +168,7 @@ queue.onIdle(() => {
 
 export function processPhotos(items: { id: string; file: File }[]): void {
   if (!items.length) return;
+  cancelled = false;
   const seg = useSeg.getState();
   items.forEach(({ id }) => seg.setStage(id, 'queued'));
   const p = seg.progress;
@@ -162,7 +182,7 @@ export async function resumePhotos(items: { id: string; file: File }[]): Promise
   const pool = await readyPool();
   const stored = await pool.use((api) => api.storedClusters());
   if (stored) {
-    const table = await getMeta<{ version: number; table: ClusterTable }>(await openSessionDb(), TABLE_KEY);
+    const table = await getClusterTable(await sharedSessionDb());
     applyClusters(stored, table?.version === stored.version ? table.table : undefined);
   }
   const todo: typeof items = [];
@@ -177,14 +197,21 @@ export async function resumePhotos(items: { id: string; file: File }[]): Promise
     if (found.label) applyLabel(found.label);
     else todo.push(item);
   }
-  await restoreHead(items.map((i) => i.id)).catch(() => undefined);
+  await restoreHead(items.map((i) => i.id)).catch((err: unknown) =>
+    useApp.getState().notify('error', `Your adapted head could not be restored: ${(err as Error).message}. Its file export, if you made one, can be loaded again.`));
   processPhotos(todo);
 }
 
 /** Loads another backbone and processes every photo again with it. */
 export async function switchModel(modelId: string): Promise<void> {
-  cancelProcessing();
-  await captureClasses().catch(() => undefined);
+  cancelProcessing({ quiet: true });
+  try {
+    await captureClasses();
+  } catch (err) {
+    // Switching now would renumber the clusters without carrying the user's classes: do not.
+    useApp.getState().notify('error', `The model was not switched: your classes and labels could not be kept (${(err as Error).message}).`);
+    return;
+  }
   await loadModel(modelId);
   useSeg.getState().reset();
   useAdapt.getState().reset(); // the head reads another model's features; a reload finds it again for that model
@@ -196,14 +223,27 @@ export async function switchModel(modelId: string): Promise<void> {
   processPhotos(items);
 }
 
-export function cancelProcessing(): void {
-  queue.cancel();
+/**
+ * The user's Cancel (Esc): queued photos are dropped, the workers busy on a photo are stopped and
+ * replaced (their photos are marked cancelled), and a message says what was kept.
+ */
+export function cancelProcessing(opts: { quiet?: boolean } = {}): void {
+  cancelled = true;
+  const { dropped, running } = queue.cancel();
+  const stopped = running.length + dropped.length;
+  void readyPool().then((pool) => pool.cancelAll(), () => 0);
   useSeg.getState().setProgress({ phase: 'idle' });
+  if (opts.quiet || !stopped) return;
+  const kept = processedIds().length;
+  useApp.getState().notify('info', `Cancelled: ${stopped} photo${stopped === 1 ? '' : 's'} not processed (marked "cancelled"; drop them again to process them); ${kept} labelled photo${kept === 1 ? '' : 's'} kept.`);
 }
 
 /** Keeps the user's names, colours and merges in IndexedDB with the clusters they belong to. */
 useSeg.subscribe((s, prev) => {
   if (s.table === prev.table || !s.clusters) return;
   const version = s.clusters.version;
-  void openSessionDb().then((db) => putMeta(db, TABLE_KEY, { version, table: s.table }));
+  // One connection for the page: an edit is a write, never a new connection.
+  void sharedSessionDb()
+    .then((db) => putClusterTable(db, { version, table: s.table }))
+    .catch((err: unknown) => useApp.getState().notify('error', `Your cluster names and merges were not saved: ${(err as Error).message}`));
 });

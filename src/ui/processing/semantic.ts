@@ -7,6 +7,7 @@ import type { SemanticProgress } from '../../../workers/semantic-api';
 import { useSemantic } from '../state/semantic-store';
 import { useApp } from '../state/store';
 import { cancellableJobs } from './cancellable';
+import { pageConfig } from '../config';
 import { adoptClusters, onSessionSettled, processedIds } from './pipeline';
 import { restartSemanticWorker, semanticWorker, semanticWorkerCrashed } from './semantic-client';
 
@@ -15,7 +16,7 @@ const onProgress = Comlink.proxy((p: SemanticProgress) => useSemantic.getState()
 
 /** `?stego=off` keeps k-means (a user on a slow machine; tests that time other things). */
 function stegoDisabled(): boolean {
-  return new URLSearchParams(location.search).get('stego') === 'off';
+  return !pageConfig().stego;
 }
 
 /** Trains when the session is big enough and the head (if any) was trained on under half its photos. */

@@ -4,6 +4,7 @@ import type { ModelManifest } from '../../core/backbone/types';
 import type { BackendPreference } from '../../runtime/ort-web';
 import type { FeatureName, ModelIndex } from '../../../workers/backbone-api';
 import type { TrainBenchSpec } from '../../../workers/train-bench';
+import { pageConfig } from '../config';
 import { useApp } from '../state/store';
 import { adaptWorker } from './adapt-client';
 import { BackbonePool } from './worker-pool';
@@ -13,23 +14,19 @@ let ready: Promise<void> | null = null;
 
 const CHOSEN_MODEL_KEY = 'u2seg.model';
 
-export function backendPreference(): BackendPreference {
-  const p = new URLSearchParams(location.search).get('backend');
-  return p === 'webgpu' || p === 'wasm' ? p : 'auto';
-}
-
 async function servedDefaultModelId(): Promise<string> {
   const res = await fetch(`${import.meta.env.BASE_URL}models/index.json`);
   if (!res.ok) throw new Error('no models are installed (models/index.json is missing); run "npm run setup"');
   return ((await res.json()) as ModelIndex).default;
 }
 
+/** Loads one model in every worker of the pool (once each); the badge follows. */
 async function load(p: BackbonePool, pickId: () => Promise<string>): Promise<void> {
   const { setBackend } = useApp.getState();
   setBackend({ status: 'loading' });
   try {
     const id = await pickId();
-    const { info, manifest } = await p.init(id, backendPreference());
+    const { info, manifest } = await p.init(id, pageConfig().backend);
     setBackend({ status: 'ready', info, modelName: manifest.name, modelId: manifest.id });
   } catch (err) {
     setBackend({ status: 'error', error: (err as Error).message });
@@ -42,20 +39,20 @@ export function startSession(): Promise<void> {
   if (ready) return ready;
   const p = (pool = new BackbonePool(undefined, (message) => useApp.getState().notify('error', message)));
   exposeDebugHooks();
-  ready = load(p, async () => {
-    const forced = new URLSearchParams(location.search).get('model');
-    if (forced) return forced;
+  ready = (async () => {
+    const forced = pageConfig().modelId;
+    if (forced) return load(p, async () => forced);
     const chosen = localStorage.getItem(CHOSEN_MODEL_KEY);
     if (chosen) {
       try {
-        await p.init(chosen, backendPreference());
-        return chosen;
+        return await load(p, async () => chosen);
       } catch {
+        // Deleted or damaged since: forget it and fall back to the served default.
         localStorage.removeItem(CHOSEN_MODEL_KEY);
       }
     }
-    return servedDefaultModelId();
-  });
+    return load(p, servedDefaultModelId);
+  })();
   ready.catch(() => {});
   return ready;
 }
@@ -79,7 +76,7 @@ export async function loadModel(modelId: string): Promise<void> {
 
 /** `?debug` exposes read-only hooks for the e2e tests and benchmarks. */
 function exposeDebugHooks(): void {
-  if (!new URLSearchParams(location.search).has('debug')) return;
+  if (!pageConfig().debug) return;
   (globalThis as { __u2seg?: unknown }).__u2seg = {
     readFeatures: async (name: string, which: FeatureName, start: number, count: number) => {
       const im = useApp.getState().images.find((i) => i.name === name);

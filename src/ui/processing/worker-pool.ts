@@ -2,21 +2,24 @@
 // parallel; a worker that crashes or runs out of memory is replaced and the session goes on.
 import type { BackendPreference } from '../../runtime/ort-web';
 import type { BackboneWorkerApi } from '../../../workers/backbone-api';
-import { guarded, startBackboneWorker, type BackboneClient } from './backbone-client';
+import { pageConfig } from '../config';
+import { guarded, JobCancelled, startBackboneWorker, type BackboneClient } from './backbone-client';
 
 type InitResult = Awaited<ReturnType<BackboneWorkerApi['init']>>;
 
 /** Workers by cores: each runs ORT with up to 4 WASM threads, so more workers than cores/4 only contend. */
 export function defaultPoolSize(): number {
-  const forced = Number(new URLSearchParams(globalThis.location?.search ?? '').get('workers'));
-  if (forced >= 1) return Math.min(8, Math.floor(forced));
+  const forced = pageConfig().workers;
+  if (forced) return forced;
   return Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 4)));
 }
 
 export class BackbonePool {
   private clients: BackboneClient[] = [];
   private idle: BackboneClient[] = [];
-  private waiting: ((c: BackboneClient) => void)[] = [];
+  /** Workers running a use() call now (not those loading a model). */
+  private readonly busy = new Set<BackboneClient>();
+  private waiting: { resolve: (c: BackboneClient) => void; reject: (err: Error) => void }[] = [];
   private model: { id: string; pref: BackendPreference } | null = null;
 
   constructor(
@@ -30,7 +33,7 @@ export class BackbonePool {
     const c = startBackboneWorker();
     // Replace a dead worker at once, busy or idle, so the queue never waits on a corpse.
     c.crashed.catch((err: Error) => {
-      this.onCrash(err.message);
+      if (!(err instanceof JobCancelled)) this.onCrash(err.message);
       this.replace(c);
     });
     return c;
@@ -48,9 +51,11 @@ export class BackbonePool {
   /** Runs fn on an idle worker; a crash rejects with a readable message and the worker is replaced. */
   async use<T>(fn: (api: BackboneClient['api']) => Promise<T>): Promise<T> {
     const c = await this.acquire();
+    this.busy.add(c);
     try {
       return await guarded(c, fn(c.api));
     } finally {
+      this.busy.delete(c);
       if (!c.isDead()) this.release(c);
     }
   }
@@ -60,10 +65,23 @@ export class BackbonePool {
     return this.clients[0];
   }
 
+  /**
+   * The user's Cancel: calls waiting for a worker reject, and every busy worker is stopped (its call
+   * rejects with JobCancelled) and replaced by a fresh one that loads the same model. Returns how
+   * many workers were stopped mid-job.
+   */
+  cancelAll(): number {
+    const waiting = this.waiting.splice(0);
+    waiting.forEach((w) => w.reject(new JobCancelled()));
+    const busy = [...this.busy].filter((c) => !c.isDead());
+    busy.forEach((c) => c.stop());
+    return busy.length;
+  }
+
   private acquire(): Promise<BackboneClient> {
     const c = this.idle.shift();
     if (c) return Promise.resolve(c);
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(c: BackboneClient): void {
@@ -73,7 +91,7 @@ export class BackbonePool {
   }
 
   private flush(): void {
-    while (this.idle.length && this.waiting.length) (this.waiting.shift() as (c: BackboneClient) => void)(this.idle.shift() as BackboneClient);
+    while (this.idle.length && this.waiting.length) this.waiting.shift()?.resolve(this.idle.shift() as BackboneClient);
   }
 
   private replace(dead: BackboneClient): void {

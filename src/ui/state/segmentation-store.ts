@@ -1,7 +1,7 @@
 // State of the segmentation session: clusters and the user's edits with their history, the view
 // settings, progress, and per-image segment summaries (small facts only; label maps stay in the worker).
 import { create } from 'zustand';
-import { applyClusterEdit, newClusterTable, type ClusterEdit, type ClusterTable } from '../../core/session/cluster-table';
+import { applyClusterEdits, newClusterTable, type ClusterEdit, type ClusterTable } from '../../core/session/cluster-table';
 import type { ColourBy, ViewMode } from '../../core/render/overlay';
 import type { SegmentSummary } from '../../../workers/backbone-api';
 import type { GroundTruthSummary } from '../../../workers/view-api';
@@ -64,16 +64,6 @@ interface SegState {
   reset(): void;
 }
 
-function applyAll(table: ClusterTable, edits: ClusterEdit[]): { table: ClusterTable; inverse: ClusterEdit[] } {
-  const inverse: ClusterEdit[] = [];
-  for (const e of edits) {
-    const r = applyClusterEdit(table, e);
-    table = r.table;
-    inverse.unshift(r.inverse);
-  }
-  return { table, inverse };
-}
-
 const INITIAL_VIEW: ViewState = { mode: 'panoptic', colourBy: 'cluster', outlines: true, opacity: 0.6, showFeatures: false, showGroundTruth: false };
 
 export const useSeg = create<SegState>()((set, get) => ({
@@ -94,21 +84,21 @@ export const useSeg = create<SegState>()((set, get) => ({
   setClusters: (clusters, table) =>
     set({ clusters, table: table ?? newClusterTable(Math.max(clusters.thingK, 1), clusters.stuffK), undoStack: [], redoStack: [] }),
   edit: (edits) => {
-    const { table, inverse } = applyAll(get().table, edits);
+    const { table, inverse } = applyClusterEdits(get().table, edits);
     set((s) => ({ table, undoStack: [...s.undoStack, inverse], redoStack: [] }));
   },
   undo: () => {
     const { undoStack, table } = get();
     const last = undoStack.at(-1);
     if (!last) return;
-    const r = applyAll(table, last);
+    const r = applyClusterEdits(table, last);
     set((s) => ({ table: r.table, undoStack: s.undoStack.slice(0, -1), redoStack: [...s.redoStack, r.inverse] }));
   },
   redo: () => {
     const { redoStack, table } = get();
     const last = redoStack.at(-1);
     if (!last) return;
-    const r = applyAll(table, last);
+    const r = applyClusterEdits(table, last);
     set((s) => ({ table: r.table, redoStack: s.redoStack.slice(0, -1), undoStack: [...s.undoStack, r.inverse] }));
   },
   setView: (patch) => set((s) => ({ view: { ...s.view, ...patch } })),

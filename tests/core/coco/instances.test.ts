@@ -11,8 +11,6 @@ import {
 import {
   readInstancesDataset,
   readInstancesResults,
-  validateInstancesDataset,
-  validateInstancesResults,
 } from '../../../src/core/coco/instances-reader';
 import { CocoFormatError } from '../../../src/core/coco/json';
 import { decodeMask, encodeMask } from '../../../src/core/coco/rle';
@@ -114,10 +112,19 @@ function validDataset(): Record<string, unknown> {
   return JSON.parse(JSON.stringify(buildInstancesDataset(perImage(), CATEGORIES))) as Record<string, unknown>;
 }
 
+/** The list of bad records that the reader's CocoFormatError carries. */
+function refusal(read: () => unknown): readonly string[] {
+  try {
+    read();
+  } catch (err) {
+    expect(err).toBeInstanceOf(CocoFormatError);
+    return (err as CocoFormatError).errors;
+  }
+  throw new Error('expected the reader to refuse');
+}
+
 function errorsOf(dataset: unknown): readonly string[] {
-  const result = validateInstancesDataset(dataset);
-  if (result.ok) throw new Error('expected errors');
-  return result.errors;
+  return refusal(() => readInstancesDataset(dataset));
 }
 
 describe('instances reader refusals', () => {
@@ -187,14 +194,12 @@ describe('instances reader refusals', () => {
     results[0].image_id = 5;
     delete results[1].score;
     results[2].segmentation = { size: [3, 3], counts: [4, 4] };
-    const validation = validateInstancesResults(results, [IMAGE_A, IMAGE_B]);
-    expect(validation.ok).toBe(false);
-    expect(validation.ok ? [] : validation.errors).toEqual([
+    expect(refusal(() => readInstancesResults(results, [IMAGE_A, IMAGE_B]))).toEqual([
       'results[0] (image 5): image_id 5 is not in images',
       'results[1] (image 8): score must be a finite number, got undefined',
       'results[2] (image 8): segmentation RLE counts sum to 8, expected 3×3 = 9',
     ]);
-    expect(validateInstancesResults({ not: 'a list' }, [IMAGE_A]).ok).toBe(false);
+    expect(refusal(() => readInstancesResults({ not: 'a list' }, [IMAGE_A])).length).toBeGreaterThan(0);
   });
 
   it('accepts polygons and uncompressed RLE in results, normalised to compressed RLE', () => {

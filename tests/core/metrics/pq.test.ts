@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import {
-  panopticQuality,
+  PqAccumulator,
   type PanopticAnnotation,
   type PanopticCategory,
   type PanopticSegmentInfo,
@@ -75,7 +75,14 @@ const image2 = {
   ),
 };
 
-describe('panopticQuality on crafted images', () => {
+/** The evaluation's own accumulation: images added one by one, then the result. */
+function panopticQuality(pairs: { gt: PanopticAnnotation; pred: PanopticAnnotation; imageLabel?: string }[], cats: PanopticCategory[]): ReturnType<PqAccumulator['result']> {
+  const acc = new PqAccumulator(cats);
+  for (const { gt, pred, imageLabel } of pairs) acc.add(gt, pred, imageLabel);
+  return acc.result();
+}
+
+describe('PqAccumulator on crafted images', () => {
   it('image 1 alone: two TPs, crowd-covered prediction ignored', () => {
     // cat 1: PQ = SQ = 0.625, RQ 1; cat 2: 2/3; cat 3: no tp/fp/fn → not counted.
     const r = panopticQuality([image1], categories);
@@ -152,7 +159,7 @@ function readPanopticPng(path: string): Uint32Array {
   return ids;
 }
 
-describeWithData('panopticQuality identity on coco-panoptic-2', ['coco-panoptic-2', 'panoptic_examples.json'], () => {
+describeWithData('PqAccumulator identity on coco-panoptic-2', ['coco-panoptic-2', 'panoptic_examples.json'], () => {
   const json = JSON.parse(readFileSync(sharedPath('coco-panoptic-2', 'panoptic_examples.json'), 'utf8')) as PanopticJson;
   const pairs = json.annotations.map((a) => {
     const ids = readPanopticPng(sharedPath('coco-panoptic-2', 'panoptic', a.file_name));

@@ -3,7 +3,7 @@ import { DenseCrf } from '../../../src/core/pipeline/dense-crf';
 import { boxMean } from '../../../src/core/pipeline/guided-filter';
 import { fillHoles, maskBbox } from '../../../src/core/pipeline/mask-ops';
 import { PermutohedralLattice } from '../../../src/core/pipeline/permutohedral';
-import { refineMask, MaskRefiner } from '../../../src/core/pipeline/refine';
+import { MaskRefiner } from '../../../src/core/pipeline/refine';
 import {
   resizeBilinear,
   resizeNearest,
@@ -130,7 +130,7 @@ describe('refinement snaps a blocky mask to the image edges', () => {
   for (const method of ['crf', 'guided'] as const) {
     it(`${method}: IoU with the true rectangle rises above 0.97 and the box matches to 1 px`, () => {
       const before = iou(coarse, truth);
-      const { maskRowMajor } = refineMask(rgba, size, coarse, { refine: method });
+      const { maskRowMajor } = new MaskRefiner(rgba, size, { refine: method }).refine(coarse);
       expect(maskRowMajor).not.toBeNull();
       const after = iou(maskRowMajor as Uint8Array, truth);
       expect(before).toBeLessThan(0.85);
@@ -143,7 +143,7 @@ describe('refinement snaps a blocky mask to the image edges', () => {
       const flat = new Uint8Array(96 * 96 * 4).fill(128);
       const small = new Uint8Array(96 * 96);
       for (let y = 40; y < 50; y++) for (let x = 40; x < 50; x++) small[y * 96 + x] = 1;
-      const r = refineMask(flat, size, small, { refine: method });
+      const r = new MaskRefiner(flat, size, { refine: method }).refine(small);
       expect(r.iou).toBeLessThan(0.5);
       expect(r.maskRowMajor).toBeNull();
     });

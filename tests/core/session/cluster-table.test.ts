@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdits } from '../../helpers/cluster-edits';
-import { applyClusterEdit, defaultColours, newClusterTable, resolveCluster, type ClusterEdit } from '../../../src/core/session/cluster-table';
+import { applyClusterEdit, applyClusterEdits, defaultColours, newClusterTable, resolveCluster, type ClusterEdit } from '../../../src/core/session/cluster-table';
 
 describe('cluster table', () => {
   it('numbers things then stuff with readable default names', () => {
@@ -18,17 +17,17 @@ describe('cluster table', () => {
       { type: 'merge', from: 3, into: 2 },
       { type: 'rename', id: 1, name: 'people' },
     ];
-    const { table, inverses } = applyEdits(start, edits);
+    const { table, inverse } = applyClusterEdits(start, edits);
     expect(resolveCluster(table, 3)).toBe(1);
     expect(table[1].name).toBe('people');
-    const undone = applyEdits(table, [...inverses].reverse()).table;
+    const undone = applyClusterEdits(table, inverse).table;
     expect(undone).toEqual(start);
   });
 
   it('redo after undo gives the same table', () => {
     const start = newClusterTable(2, 0);
-    const { table, inverses } = applyEdits(start, [{ type: 'merge', from: 2, into: 1 }]);
-    const back = applyClusterEdit(table, inverses[0]);
+    const { table, inverse } = applyClusterEdits(start, [{ type: 'merge', from: 2, into: 1 }]);
+    const back = applyClusterEdit(table, inverse[0]);
     expect(back.table).toEqual(start);
     expect(applyClusterEdit(back.table, back.inverse).table).toEqual(table);
   });

@@ -1,25 +1,24 @@
 // The shipped default backbone (nsfwjs CNN → ONNX, method.md §1) against TF.js running the same
-// network cut at the same layer, on real coco-dev photos through the app's own resize/normalise path.
-import { readFileSync } from 'node:fs';
-import jpeg from 'jpeg-js';
+// network cut at the same layer, on generated photos through the app's own resize/normalise path.
 import * as ort from 'onnxruntime-node';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gridSize, manifestProblems } from '../../../src/core/backbone/types';
 import { toNormalisedNchw, type RgbaImage } from '../../../src/core/image/resize';
 import { buildDefaultCnn, CNN_CANDIDATES, DEFAULT_CNN, type CnnChoice } from '../../../src/model/cnn-default';
 import { sha256Hex } from '../../../src/model/model-files';
 import { loadNsfwjsModel } from '../../../src/model/tfjs/load-package';
 import { wrapSession } from '../../../src/runtime/backbone-session';
-import { describeWithData, sharedPath } from '../../helpers/shared-data';
+import { syntheticPhoto } from '../../helpers/synthetic-photos';
 import { loadTfjsModel, relativeMaxError, tfjsFeatureMap } from './tfjs-reference';
 
-function readPhoto(file: string): RgbaImage {
-  const decoded = jpeg.decode(readFileSync(sharedPath('coco-dev', 'images', file)), { useTArray: true, formatAsRGBA: true });
-  return { data: new Uint8ClampedArray(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length), width: decoded.width, height: decoded.height };
+/** A generated 400×300 photo (seeded), as the app's resize path takes it. */
+function readPhoto(seed: number): RgbaImage {
+  const p = syntheticPhoto(seed, 400, 300);
+  return { data: new Uint8ClampedArray(p.rgba.buffer, p.rgba.byteOffset, p.rgba.length), width: p.width, height: p.height };
 }
 
 /** Converts `choice`, runs it with onnxruntime-node and TF.js on the photos, returns the worst relative errors. */
-async function compareWithTfjs(choice: CnnChoice, photos: string[]): Promise<{ keys: number; cls: number }> {
+async function compareWithTfjs(choice: CnnChoice, photos: number[]): Promise<{ keys: number; cls: number }> {
   const packaged = loadNsfwjsModel(choice.network);
   const { bytes, manifest } = await buildDefaultCnn(choice, packaged);
   expect(manifestProblems(manifest)).toEqual([]);
@@ -46,16 +45,16 @@ async function compareWithTfjs(choice: CnnChoice, photos: string[]): Promise<{ k
   return worst;
 }
 
-describeWithData('nsfwjs CNN → ONNX matches TF.js on real photos', ['coco-dev', 'images'], () => {
+describe('nsfwjs CNN → ONNX matches TF.js on generated photos', () => {
   it(`default ${DEFAULT_CNN.network}/${DEFAULT_CNN.layer} @${DEFAULT_CNN.inputSize}px on 2 photos`, async () => {
-    const err = await compareWithTfjs(DEFAULT_CNN, ['000000008193.jpg', '000000054718.jpg']);
+    const err = await compareWithTfjs(DEFAULT_CNN, [1, 2]);
     expect(err.keys).toBeLessThan(1e-3);
     expect(err.cls).toBeLessThan(1e-3);
   }, 120_000);
 
   const other = CNN_CANDIDATES.find((c) => c.network !== DEFAULT_CNN.network) as CnnChoice;
   it(`the other network, ${other.network}/${other.layer} @${other.inputSize}px, on 1 photo`, async () => {
-    const err = await compareWithTfjs(other, ['000000030752.jpg']);
+    const err = await compareWithTfjs(other, [3]);
     expect(err.keys).toBeLessThan(1e-3);
     expect(err.cls).toBeLessThan(1e-3);
   }, 60_000);

@@ -2,7 +2,7 @@
 // app's undo/redo extended so that in Label mode they step through the shown photo's strokes first.
 import { newUserCluster, resolveCluster, type ClusterKind } from '../../../core/session/cluster-table';
 import { editClusters } from '../../actions/app-actions';
-import { getAction, register } from '../../actions/registry';
+import { extend, register, type Action } from '../../actions/registry';
 import { useSeg } from '../../state/segmentation-store';
 import { useApp } from '../../state/store';
 import { applyGroundTruthAsLabels } from './ground-truth-labels';
@@ -25,7 +25,7 @@ export function paintableClasses(): { id: number; name: string; kind: ClusterKin
     .sort((a, b) => Number(a.kind === 'stuff') - Number(b.kind === 'stuff') || a.id - b.id);
 }
 
-function tool(t: LabelTool, key: string, label: string) {
+function tool(t: LabelTool, key: string, label: string): Action {
   return { name: `labels.${t}`, label, keys: [key], enabled: canLabel, perform: () => lab().set({ tool: t, active: true }) };
 }
 
@@ -42,12 +42,11 @@ const strokesApply = (which: 'undo' | 'redo') => lab().active && shownMap() != n
 /** Registers the labelling actions; runs after registerAppActions (it extends edit.undo/redo). */
 export function registerLabellingActions(): void {
   for (const which of ['undo', 'redo'] as const) {
-    const base = getAction(`edit.${which}`);
-    register({
+    extend(`edit.${which}`, (base) => ({
       ...base,
       enabled: () => strokesApply(which) || base.enabled?.() !== false,
       perform: (p) => (strokesApply(which) ? void (which === 'undo' ? undoStroke() : redoStroke()) : base.perform(p)),
-    });
+    }));
   }
   register(
     { name: 'labels.mode', label: 'Label mode (paint your own labels)', keys: ['l'], enabled: () => canLabel() || lab().active, perform: () => lab().set({ active: !lab().active }) },

@@ -1,7 +1,7 @@
 // The Models panel (left column): served and imported models with the active one marked, import of
 // .pth/.safetensors/.onnx files, official DINO downloads with progress and cancel.
 import { useEffect, useRef } from 'react';
-import { CONVERSION_INPUT_SIZES_PX } from '../../../../workers/model-api';
+import { CONVERSION_INPUT_SIZES_PX } from '../../../core/backbone/model-import';
 import {
   cancelModelJob,
   deleteCachedModel,

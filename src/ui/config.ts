@@ -1,0 +1,44 @@
+// The page's settings from its URL (README "Page settings"), read and typed in one place: every
+// other module asks pageConfig(), so an unknown value falls back the same way everywhere.
+import type { RefineMethod } from '../core/pipeline/refine';
+import type { BackendPreference } from '../runtime/ort-web';
+
+export interface PageConfig {
+  /** ?backend=webgpu|wasm forces the inference backend; otherwise WebGPU when there is an adapter. */
+  backend: BackendPreference;
+  /** ?model=<id> loads that model instead of the remembered or served default one. */
+  modelId: string | null;
+  /** ?refine=crf|guided|none: MaskCut's mask refinement (default crf). */
+  refine: RefineMethod;
+  /** ?workers=N (1…8): backbone workers in the pool; null = by cores. */
+  workers: number | null;
+  /** ?debug: test and benchmark hooks on globalThis.__u2seg, crash simulation, recent backbone outputs kept. */
+  debug: boolean;
+  /** ?stego=off keeps k-means stuff clusters (a slow machine; tests that time other things). */
+  stego: boolean;
+}
+
+const MAX_WORKERS = 8;
+
+/** The settings a query string asks for (a leading "?" is optional). */
+export function readConfig(search: string): PageConfig {
+  const q = new URLSearchParams(search);
+  const backend = q.get('backend');
+  const refine = q.get('refine');
+  const workers = Number(q.get('workers'));
+  return {
+    backend: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto',
+    modelId: q.get('model') || null,
+    refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf',
+    workers: workers >= 1 ? Math.min(MAX_WORKERS, Math.floor(workers)) : null,
+    debug: q.has('debug'),
+    stego: q.get('stego') !== 'off',
+  };
+}
+
+let current: PageConfig | null = null;
+
+/** This page's settings (its URL does not change while it runs). */
+export function pageConfig(): PageConfig {
+  return (current ??= readConfig(globalThis.location?.search ?? ''));
+}
