@@ -1,6 +1,5 @@
-// Semantic pseudo labels, the browser's light STEGO: spherical k-means centroids over the session's
-// patch tokens, per-patch cosine scores, bilinear upsampling to the image, argmax.
-// Implements method.md §4 (light version).
+// Semantic pseudo labels from the session's stuff centroids: per-patch cosine scores (on the
+// tokens, or on STEGO's codes once its head has trained), bilinear upsampling, argmax. Method.md §4.
 //
 // refine 'none' (default): argmax of the bilinearly upsampled cosine scores.
 // refine 'crf': STEGO's route — per patch log_softmax(2·cos), bilinear upsampling, softmax as the

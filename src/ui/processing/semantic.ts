@@ -44,8 +44,9 @@ export async function trainSemantic(): Promise<void> {
       notify('info', 'Semantic training cancelled: the k-means clusters stay.');
       return;
     }
-    useSemantic.getState().setSummary(result.semantic);
+    // Adopt first: the panel says "STEGO" only once the photos are queued for relabelling with its clusters.
     await adoptClusters(result.clusters);
+    useSemantic.getState().setSummary(result.semantic);
     const { photos, steps, stopped } = result.semantic;
     notify('info', `${stopped ? `Stopped after ${steps} steps; the` : 'The'} semantic head learnt from ${photos} photos: the semantic and panoptic views now show its ${result.clusters.stuffK} clusters.`);
   } catch (err) {

@@ -53,9 +53,10 @@ function Row({ c, count, others }: { c: Cluster; count: number; others: Cluster[
       <select
         value=""
         aria-label={`merge ${c.name} into`}
+        title="merge into…"
         onChange={(e) => e.target.value && perform('clusters.merge', { from: c.id, into: Number(e.target.value) })}
       >
-        <option value="">merge into…</option>
+        <option value="">→</option>
         {others.map((o) => (
           <option key={o.id} value={o.id}>
             {o.name}
