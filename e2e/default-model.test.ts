@@ -43,6 +43,14 @@ describeApp('the default model on eight coco-dev photos', { webgpu: false, needs
       await app.waitForOverlayMode(mode);
       await app.screenshot(`default-model-${mode}`);
     }
+    // Every photo in the semantic and instance views, to look at (issues 11 and 12).
+    for (const [key, mode] of [['1', 'semantic'], ['2', 'instance']] as const) {
+      await app.page.keyboard.press(key);
+      for (const p of photos) {
+        await app.showPhoto(p.name, mode);
+        await app.screenshot(`default-model-${mode}-${p.name.replace('.jpg', '')}`);
+      }
+    }
     assert.deepEqual(app.pageErrors, []);
     await app.close();
   });

@@ -126,6 +126,15 @@ export class AppPage {
     await this.page.waitForFunction((m) => (document.querySelector('[data-testid=overlay]') as HTMLCanvasElement | null)?.dataset.rendered === m, mode);
   }
 
+  /** Shows a photo from the gallery in a view and waits until its overlay is painted. */
+  async showPhoto(name: string, mode: string): Promise<void> {
+    await this.page.getByTestId('gallery').getByRole('button', { name }).click();
+    await this.page.waitForFunction(([n, m]) => {
+      const canvas = document.querySelector('[data-testid=overlay]') as HTMLCanvasElement | null;
+      return canvas?.dataset.photo === n && canvas.dataset.rendered === m;
+    }, [name, mode] as const);
+  }
+
   /** Fraction of overlay pixels painted (alpha > 0). */
   async overlayCoverage(): Promise<number> {
     return this.page.evaluate(() => {

@@ -32,6 +32,7 @@ export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }
       canvas.height = img.height;
       canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
       canvas.dataset.rendered = showGt ? 'ground-truth' : mode;
+      canvas.dataset.photo = fileName;
     });
     return () => {
       stale = true;
