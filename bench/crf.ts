@@ -11,6 +11,7 @@
 // 27-label rows: STEGO's settings on the first M photos with smooth random probabilities.
 // Every output is compared with the reference's, pixel by pixel.
 import path from 'node:path';
+import { argmaxRows } from '../src/core/adapt/predict';
 import { fitWithin, toNormalisedNchw } from '../src/core/image/resize';
 import { DenseCrf, MASK_PROB_ON, MASKCUT_CRF_PARAMS, STEGO_CRF_PARAMS, type DenseCrfBackend } from '../src/core/pipeline/dense-crf';
 import { maskCut } from '../src/core/pipeline/maskcut';
@@ -62,16 +63,6 @@ function differing(a: Uint8Array, b: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
   return n;
-}
-
-function argmaxLabels(q: Float32Array, n: number, k: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (q[i * k + c] > q[i * k + best]) best = c;
-    out[i] = best;
-  }
-  return out;
 }
 
 interface Tally {
@@ -143,7 +134,7 @@ export async function benchCrf(args: string[]): Promise<{ tables: { title: strin
       const q = new DenseCrf(p.rgba, p.width, p.height, STEGO_CRF_PARAMS, { backend }).inferFromProbabilities(probs, k);
       t.msPerPhoto.push(performance.now() - t0);
       t.masks++;
-      t.differing += differing(argmaxLabels(q, n, k), ref.labels);
+      t.differing += differing(argmaxRows(q, n, k), ref.labels);
     }
     st.ref.msPerPhoto.push(ref.setupMs + ref.inferenceMs);
     st.refInfer.msPerPhoto.push(ref.inferenceMs);

@@ -3,6 +3,7 @@
 // its AssemblyScript sources. (Parity with the C++ reference is in
 // dense-crf-parity.test.ts.)
 import { beforeAll, describe, expect, it } from 'vitest';
+import { argmaxRows } from '../../../src/core/adapt/predict';
 import { DenseCrf, denseCrfWasmModule, MASKCUT_CRF_PARAMS, setDenseCrfWasm, STEGO_CRF_PARAMS } from '../../../src/core/pipeline/dense-crf';
 import { MaskRefiner } from '../../../src/core/pipeline/refine';
 import { denseCrfWasmIsCurrent, loadDenseCrfWasm } from '../../../src/runtime/dense-crf-wasm-node';
@@ -11,16 +12,6 @@ import { generatedPhoto, smoothProbs } from '../../helpers/crf-inputs';
 beforeAll(async () => {
   expect(await loadDenseCrfWasm({ log: (s) => console.log(s) })).toBe('wasm');
 }, 300_000);
-
-function argmax(q: Float32Array, n: number, k: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (q[i * k + c] > q[i * k + best]) best = c;
-    out[i] = best;
-  }
-  return out;
-}
 
 describe('the WebAssembly module', () => {
   it('is built from the current sources and registered', () => {
@@ -78,7 +69,7 @@ describe('WebAssembly engine = TypeScript engine', () => {
       let maxDiff = 0;
       for (let i = 0; i < n * k; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
       expect(maxDiff).toBeLessThan(1e-3);
-      expect(Array.from(argmax(a, n, k))).toEqual(Array.from(argmax(b, n, k)));
+      expect(Array.from(argmaxRows(a, n, k))).toEqual(Array.from(argmaxRows(b, n, k)));
       for (let i = 0; i < n; i += 97) expect(a.subarray(i * k, (i + 1) * k).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
     });
   }
