@@ -178,10 +178,16 @@ export const STEGO_DEFAULTS: StegoTrainOptions = {
  * reportEvery steps; resuming with false stops early and returns the head trained so far.
  */
 export function* stegoTrainingSteps(tokenSets: readonly Float32Array[], tokenDim: number, options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+  const { projection, photos } = projectSession(tokenSets, tokenDim, options);
+  return yield* stegoTrainingOnRows(projection, photos, options);
+}
+
+/** The projection fitted on the photos' tokens and their projected rows: what either trainer trains on. */
+export function projectSession(tokenSets: readonly Float32Array[], tokenDim: number, options: Partial<StegoTrainOptions> = {}): { projection: TokenProjection; photos: PhotoRows[] } {
   if (!tokenSets.length) throw new Error('STEGO needs at least one photo');
   const seed = options.seed ?? STEGO_DEFAULTS.seed;
   const projection = fitProjection(tokenSets, tokenDim, { outDim: options.projectionDim ?? STEGO_DEFAULTS.projectionDim, seed });
-  return yield* stegoTrainingOnRows(projection, tokenSets.map((t) => photoRows(projection, t)), options);
+  return { projection, photos: tokenSets.map((t) => photoRows(projection, t)) };
 }
 
 /** What both trainers start from: settings, head shape, each photo's nearest photos, initial parameters, the step generator. */
