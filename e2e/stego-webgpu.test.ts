@@ -66,4 +66,21 @@ describeApp('WebGPU and TypeScript train the same STEGO head', { webgpu: true },
     assertAgree(cpu, gpu);
   });
   it('reports no page errors', () => assert.deepEqual(app.pageErrors, []));
+
+  it('in the app, ?backend=webgpu trains the session’s head on WebGPU and the panel says so', async () => {
+    const page = await AppPage.open(s.browser, s.url, '?model=tiny-vit&backend=webgpu&refine=none&workers=1');
+    await page.dropGeneratedPhotos(2);
+    await page.waitForAllLabelled(2, 600_000);
+    await page.page.getByTestId('semantic-train').click();
+    const backend = page.page.getByTestId('semantic-backend');
+    await backend.waitFor({ timeout: 120_000 });
+    assert.equal(await backend.textContent(), 'WebGPU');
+    assert.match((await backend.getAttribute('title')) ?? '', /^WebGPU: .*swiftshader/i);
+    await page.page.keyboard.press('Escape');
+    await page.waitForSemanticHead(2);
+    assert.match((await page.page.getByTestId('semantic-status').textContent()) ?? '', /STEGO head \(2 photos, \d+ steps, stopped early\)/);
+    assert.equal(await backend.textContent(), 'WebGPU', 'the trained head says which trainer made it');
+    assert.deepEqual(page.pageErrors, []);
+    await page.close();
+  });
 });
