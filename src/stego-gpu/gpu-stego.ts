@@ -10,7 +10,7 @@ import { negativesPerStep, type StepPlan } from '../core/stego/sampling';
 import type { PhotoRows, StegoRun } from '../core/stego/train';
 import { readBack, WebGpuTrainingError } from '../gpu/device';
 import { BATCH_ENTRY_BYTES, denseForwardSpec, denseGradBiasSpec, denseGradInputSpec, denseGradWeightSpec, type MatmulSpec } from '../gpu/kernels';
-import { createKernels, GpuRun, SHARED_KERNELS, type KernelSource } from '../gpu/resources';
+import { createKernels, GpuRun, SHARED_KERNELS, type Kernel, type KernelSource } from '../gpu/resources';
 import { GATHER_ROWS_WGSL, NORMALISE_BACKWARD_WGSL, NORMALISE_WGSL, PAIR_LOSS_WGSL, pairLossUniform, ROWS_WORKGROUP } from './kernels';
 
 const KERNELS = {
@@ -35,7 +35,7 @@ export class GpuStego {
   private readonly rowInfoHost: Uint32Array<ArrayBuffer>;
   private readonly paramCount: number;
 
-  private constructor(readonly device: GPUDevice, photos: readonly PhotoRows[], r: StegoRun, photoX: GPUBuffer, photoUnit: GPUBuffer, kernels: Awaited<ReturnType<typeof createKernels<keyof typeof KERNELS>>>) {
+  private constructor(readonly device: GPUDevice, photos: readonly PhotoRows[], r: StegoRun, photoX: GPUBuffer, photoUnit: GPUBuffer, kernels: Record<keyof typeof KERNELS, Kernel>) {
     const { opts, shape } = r;
     const b = opts.batchSize, s = opts.pointsPerImage, d = shape.inDim, h = shape.hiddenDim, k = shape.codeDim;
     const negatives = negativesPerStep(photos.length, opts);
