@@ -5,7 +5,7 @@
 // Float32 throughout; the TypeScript trainer (src/core/stego) computes the same in float64.
 import { BATCH_STRUCT } from '../gpu/kernels';
 
-/** Uniform of the row-wise kernels: (row width, rows, unused, unused). */
+/** Threads per workgroup of the row-wise kernels; their uniform is (row width, rows, unused, unused). */
 export const ROWS_WORKGROUP = 64;
 
 /**
