@@ -14,9 +14,15 @@ const LAYER = {
   cli: '**/cli/**',
   model: '**/model/**',
   adaptGpu: '**/adapt-gpu/**',
+  stegoGpu: '**/stego-gpu/**',
+  gpu: '**/gpu/**',
 };
 const RUNTIME_PACKAGES = ['onnxruntime-*'];
 const UI_PACKAGES = ['react', 'react-*', 'react/*', 'zustand', 'zustand/*'];
+/** The WebGPU trainers and their shared kernels: only workers run them. */
+const GPU_LAYERS = [LAYER.gpu, LAYER.adaptGpu, LAYER.stegoGpu];
+/** What every WebGPU layer must not import (beyond the other trainer). */
+const GPU_BANNED = [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.model];
 
 /** no-restricted-imports for files under `files`: `group` patterns banned outright, `typesOnly` allowed as `import type`. */
 function layer(files, banned, typesOnly = [], message = '') {
@@ -45,15 +51,18 @@ export default tseslint.config(
     },
   },
   layer(['src/core/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', 'idb', 'comlink', ...Object.values(LAYER)], [], ': the core is pure TypeScript over typed arrays'),
-  layer(['src/adapt-gpu/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.model]),
-  layer(['src/runtime/**/*.ts'], [...UI_PACKAGES, 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.batch, LAYER.cli, LAYER.model, LAYER.adaptGpu]),
-  layer(['src/model/**/*.ts'], [...UI_PACKAGES, 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.adaptGpu]),
-  layer(['src/storage/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', LAYER.ui, LAYER.workers, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.model, LAYER.adaptGpu], [], ': storage knows only the core\'s types'),
-  layer(['src/batch/**/*.ts'], [...UI_PACKAGES, 'idb', 'comlink', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.adaptGpu]),
-  layer(['src/cli/**/*.ts'], [...UI_PACKAGES, 'idb', 'comlink', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.adaptGpu]),
+  // src/gpu holds what both trainers share; each trainer imports the core and src/gpu, never the other.
+  layer(['src/gpu/**/*.ts'], [...GPU_BANNED, LAYER.adaptGpu, LAYER.stegoGpu]),
+  layer(['src/adapt-gpu/**/*.ts'], [...GPU_BANNED, LAYER.stegoGpu]),
+  layer(['src/stego-gpu/**/*.ts'], [...GPU_BANNED, LAYER.adaptGpu]),
+  layer(['src/runtime/**/*.ts'], [...UI_PACKAGES, 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.batch, LAYER.cli, LAYER.model, ...GPU_LAYERS]),
+  layer(['src/model/**/*.ts'], [...UI_PACKAGES, 'idb', LAYER.ui, LAYER.workers, LAYER.storage, LAYER.runtime, LAYER.batch, LAYER.cli, ...GPU_LAYERS]),
+  layer(['src/storage/**/*.ts'], [...RUNTIME_PACKAGES, ...UI_PACKAGES, 'node:*', LAYER.ui, LAYER.workers, LAYER.runtime, LAYER.batch, LAYER.cli, LAYER.model, ...GPU_LAYERS], [], ': storage knows only the core\'s types'),
+  layer(['src/batch/**/*.ts'], [...UI_PACKAGES, 'idb', 'comlink', LAYER.ui, LAYER.workers, LAYER.storage, ...GPU_LAYERS]),
+  layer(['src/cli/**/*.ts'], [...UI_PACKAGES, 'idb', 'comlink', LAYER.ui, LAYER.workers, LAYER.storage, ...GPU_LAYERS]),
   layer(['workers/**/*.ts'], [...UI_PACKAGES, 'node:*', LAYER.ui, LAYER.batch, LAYER.cli], [], ': workers run in the browser, beside the page'),
   // The page talks to workers through comlink with the types of workers/*-api.ts; values it shares with them live in src/core or src/storage.
-  layer(['src/ui/**/*.ts', 'src/ui/**/*.tsx'], [...RUNTIME_PACKAGES, 'node:*', LAYER.batch, LAYER.cli, LAYER.model, LAYER.adaptGpu], [LAYER.workers, LAYER.runtime]),
+  layer(['src/ui/**/*.ts', 'src/ui/**/*.tsx'], [...RUNTIME_PACKAGES, 'node:*', LAYER.batch, LAYER.cli, LAYER.model, ...GPU_LAYERS], [LAYER.workers, LAYER.runtime]),
   {
     files: ['src/ui/**/*.tsx', 'src/ui/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },

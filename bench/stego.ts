@@ -1,6 +1,6 @@
 // `npm run bench -- stego [--photos 8,32,128] [--steps 100] [--cells 441] [--dim 768]`: the time
-// STEGO's head (method.md §4) takes to train per session size, in TypeScript (the same code the
-// app's semantic worker runs), on seeded synthetic tokens of the default model's shape.
+// STEGO's head (method.md §4) takes to train per session size, in TypeScript (the semantic
+// worker's CPU trainer; its WebGPU one is not timed: no GPU here), on seeded synthetic tokens of the default model's shape.
 //
 // Per session: fitting the projection, the nearest-photo search, the training steps, and the
 // stuff k-means on the codes; the total is what a user waits for with the default STEGO_DEFAULTS steps.

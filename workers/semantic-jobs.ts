@@ -2,12 +2,13 @@
 // the session's clusters out with their stuff half refitted in the trained head's code space.
 import { withSemanticHead } from '../src/core/pipeline/session-clusters';
 import { semanticHeadOf } from '../src/core/stego/semantic-head';
-import { stegoTrainingSteps, type StegoModel } from '../src/core/stego/train';
+import type { StegoModel } from '../src/core/stego/train';
 import type { StoredClusters } from '../src/storage/records';
 import { getFeatures, type SessionDb } from '../src/storage/session-db';
 import { getClusters, putClusters } from '../src/storage/session-records';
 import type { ClusterSummary } from './backbone-api';
 import type { SemanticProgress, SemanticRequest, SemanticSummary } from './semantic-api';
+import { trainStegoHead, type StegoRunReport } from './semantic-trainer';
 
 /** Reads the photos' tokens; all must come from one model. */
 async function sessionTokens(db: SessionDb, ids: string[]): Promise<{ tokens: Float32Array[]; tokenDim: number; modelId: string }> {
@@ -28,16 +29,18 @@ async function sessionTokens(db: SessionDb, ids: string[]): Promise<{ tokens: Fl
 /** A macrotask, so progress messages leave and a cancel can arrive between reports. */
 const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-async function train(tokens: Float32Array[], tokenDim: number, request: SemanticRequest, shouldStop: () => boolean, onProgress: (p: SemanticProgress) => void): Promise<StegoModel> {
-  const it = stegoTrainingSteps(tokens, tokenDim, { ...request.options, seed: request.seed });
-  const history: SemanticProgress['history'] = [];
-  for (let r = it.next(); ; ) {
-    if (r.done) return r.value;
-    history.push({ step: r.value.step, loss: r.value.loss });
-    onProgress({ phase: 'training', step: r.value.step, totalSteps: r.value.totalSteps, history: [...history], msPerStep: r.value.msPerStep });
+async function train(tokens: Float32Array[], tokenDim: number, request: SemanticRequest, shouldStop: () => boolean, onProgress: (p: SemanticProgress) => void): Promise<{ model: StegoModel; run: StegoRunReport }> {
+  let history: SemanticProgress['history'] = [];
+  let backend: string | null = null;
+  return trainStegoHead(tokens, tokenDim, { ...request.options, seed: request.seed }, request.backend ?? 'auto', async (p, run) => {
+    // A WebGPU run that failed restarts on the CPU: its curve starts again.
+    if (run.backend !== backend) history = [];
+    backend = run.backend;
+    history.push({ step: p.step, loss: p.loss });
+    onProgress({ phase: 'training', step: p.step, totalSteps: p.totalSteps, history: [...history], msPerStep: p.msPerStep, backend: run.backend, backendNote: run.note });
     await breathe();
-    r = it.next(!shouldStop());
-  }
+    return !shouldStop();
+  });
 }
 
 export async function trainSemanticHead(
@@ -49,9 +52,9 @@ export async function trainSemanticHead(
   onProgress({ phase: 'preparing', step: 0, totalSteps: request.options?.steps ?? 0, history: [] });
   const { tokens, tokenDim, modelId } = await sessionTokens(db, request.ids);
   const started = performance.now();
-  const model = await train(tokens, tokenDim, request, shouldStop, onProgress);
+  const { model, run } = await train(tokens, tokenDim, request, shouldStop, onProgress);
   const trainMs = performance.now() - started;
-  onProgress({ phase: 'clustering', step: model.steps, totalSteps: model.history.at(-1)?.totalSteps ?? model.steps, history: model.history.map((h) => ({ step: h.step, loss: h.loss })) });
+  onProgress({ phase: 'clustering', step: model.steps, totalSteps: model.history.at(-1)?.totalSteps ?? model.steps, history: model.history.map((h) => ({ step: h.step, loss: h.loss })), backend: run.backend, backendNote: run.note });
   // Read the clusters after training: photos added meanwhile may have refitted them.
   const current = await getClusters(db);
   if (!current) throw new Error('the session has no clusters to refine yet');
@@ -61,7 +64,7 @@ export async function trainSemanticHead(
   const last = model.history.at(-1);
   const semantic: SemanticSummary = {
     modelId, photos: tokens.length, steps: model.steps, totalSteps: last?.totalSteps ?? model.steps, stopped: model.steps < (last?.totalSteps ?? model.steps),
-    finalLoss: last?.loss ?? 0, trainMs, createdAt: Date.now(),
+    finalLoss: last?.loss ?? 0, trainMs, createdAt: Date.now(), backend: run.backend, backendNote: run.note,
   };
   const stored: StoredClusters = { ...clusters, version: current.version + 1, imageIds: current.imageIds, semantic };
   await putClusters(db, stored);

@@ -1,9 +1,12 @@
 // The semantic worker: trains STEGO's head (method.md §4) on the session's tokens off the page's
-// thread and the backbone pool's, stopping at the next progress report when the page asks.
+// thread and the backbone pool's (on WebGPU where it can: semantic-trainer.ts), stopping at the
+// next progress report when the page asks.
 import * as Comlink from 'comlink';
 import { sharedSessionDb } from '../src/storage/session-db';
 import type { SemanticWorkerApi } from './semantic-api';
+import { requireDebug } from './debug';
 import { storedSemanticSummary, trainSemanticHead } from './semantic-jobs';
+import { benchmarkStego } from './stego-bench';
 
 const db = sharedSessionDb;
 
@@ -14,6 +17,10 @@ const api: SemanticWorkerApi = {
   },
   async summary() {
     return storedSemanticSummary(await db());
+  },
+  async benchmarkTraining(spec) {
+    requireDebug('benchmarkTraining');
+    return benchmarkStego(spec);
   },
 };
 

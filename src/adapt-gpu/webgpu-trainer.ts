@@ -10,39 +10,10 @@ import {
   ADAM, learningRateAt, planTraining, sampleOrderRng, shuffleInPlace, trainedHead,
   type EpochProgress, type TrainingImage, type TrainOptions, type TrainResult,
 } from '../core/adapt/train';
-import { GpuHead, WebGpuTrainingError } from './gpu-head';
+import { readBack, WebGpuTrainingError } from '../gpu/device';
+import { GpuHead } from './gpu-head';
 
-export { WebGpuTrainingError } from './gpu-head';
-
-export interface TrainingDevice {
-  device: GPUDevice;
-  /** The adapter for people (vendor, architecture, description), "(fallback, CPU)" for a software one. */
-  description: string;
-  /** A software adapter (SwiftShader): correct but far slower than the TypeScript trainer. */
-  isFallback: boolean;
-}
-
-/** A device for training, or null where WebGPU (or an adapter) is absent. */
-export async function requestTrainingDevice(): Promise<TrainingDevice | null> {
-  const gpu = (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
-  if (!gpu) return null;
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-  if (!adapter) return null;
-  const { description, isFallback } = await describeAdapter(adapter);
-  // The defaults (128 MiB bindings) would split or refuse token sets the adapter could hold whole.
-  const { maxStorageBufferBindingSize, maxBufferSize } = adapter.limits;
-  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize } }).catch(() => null);
-  return device ? { device, description, isFallback } : null;
-}
-
-async function describeAdapter(adapter: GPUAdapter): Promise<{ description: string; isFallback: boolean }> {
-  // `info` and info.isFallbackAdapter are newer than this project's WebGPU typings.
-  const withInfo = adapter as GPUAdapter & { info?: GPUAdapterInfo & { isFallbackAdapter?: boolean }; requestAdapterInfo?: () => Promise<GPUAdapterInfo> };
-  const info = withInfo.info ?? (await withInfo.requestAdapterInfo?.().catch(() => undefined));
-  const name = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ') || 'unknown adapter';
-  const isFallback = (withInfo.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false) || /swiftshader/i.test(name);
-  return { description: isFallback ? `${name} (fallback, CPU)` : name, isFallback };
-}
+export { requestTrainingDevice, WebGpuTrainingError, type TrainingDevice } from '../gpu/device';
 
 /** Bytes per epoch-stats entry: (Σ w·CE, Σ w, correct, unused) as float32. */
 const STATS_ENTRY_FLOATS = 4;
@@ -80,7 +51,7 @@ export async function trainHeadWebGpu(
       shuffleInPlace(order, rng);
       // Queue writes run after the work already submitted, so the previous epoch still sees its own order.
       device.queue.writeBuffer(gpu.orderBuffer, 0, order);
-      device.queue.writeBuffer(gpu.batchUniforms, 0, batchEntries(gpu.batchStrideBytes, batches, epoch, opts, sampleCount, totalSteps));
+      device.queue.writeBuffer(gpu.run.batchUniforms, 0, batchEntries(gpu.run.batchStrideBytes, batches, epoch, opts, sampleCount, totalSteps));
       for (let b = 0; b < batches; b++) {
         if (opts.shouldStop?.()) {
           stopped = true;
@@ -128,19 +99,6 @@ function batchEntries(strideBytes: number, batches: number, epoch: number, opts:
     ]);
   }
   return bytes;
-}
-
-async function readBack(device: GPUDevice, source: GPUBuffer, staging: GPUBuffer, floats: number): Promise<Float32Array> {
-  const encoder = device.createCommandEncoder();
-  encoder.copyBufferToBuffer(source, 0, staging, 0, floats * 4);
-  device.queue.submit([encoder.finish()]);
-  // A lost device (driver reset, another tab's OOM) surfaces here: make it the fall-back-to-CPU error.
-  await staging.mapAsync(GPUMapMode.READ, 0, floats * 4).catch((err: unknown) => {
-    throw new WebGpuTrainingError(`WebGPU read-back failed (device lost?): ${(err as Error).message}`);
-  });
-  const values = new Float32Array(staging.getMappedRange(0, floats * 4).slice(0));
-  staging.unmap();
-  return values;
 }
 
 /**

@@ -37,6 +37,10 @@ export interface SemanticSummary {
   finalLoss: number;
   trainMs: number;
   createdAt: number;
+  /** Which trainer ran (absent in sessions saved before there were two). */
+  backend?: TrainBackend;
+  /** Why the CPU trained where WebGPU did not (no adapter, a software one, a failure), or the adapter that did. */
+  backendNote?: string;
 }
 
 /** The session's clusters (meta `clusters`). */

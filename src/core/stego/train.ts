@@ -8,6 +8,7 @@ import { correlationLoss, PairScratch, type PairBatch } from './correlation-loss
 import { initialStegoParams, StegoHeadPass, type StegoHeadShape } from './head';
 import { globalFeatures, nearestImages } from './knn';
 import { fitProjection, projectTokens, type TokenProjection } from './projection';
+import { emptyPlan, planStep, type StepPlan } from './sampling';
 
 export interface PairTerms<T> {
   intra: T;
@@ -78,41 +79,13 @@ export function photoRows(projection: TokenProjection, tokens: Float32Array): Ph
   return { x: Float32Array.from(x), unit, cells };
 }
 
-/** A permutation of [0, n) without fixed points (n ≥ 2), as STEGO's super_perm intends. */
-function derangement(n: number, rng: Rng): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  for (let i = 0; i < n; i++) {
-    if (p[i] !== i) continue;
-    const j = (i + 1) % n;
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
-}
-
-/** The photos of one step: distinct while the session has enough, else drawn with repeats. */
-function drawBatch(images: number, size: number, rng: Rng): Int32Array {
-  if (images >= size) {
-    const pool = Int32Array.from({ length: images }, (_, i) => i);
-    for (let i = 0; i < size; i++) {
-      const j = i + Math.floor(rng() * (images - i));
-      [pool[i], pool[j]] = [pool[j], pool[i]];
-    }
-    return pool.slice(0, size);
-  }
-  return Int32Array.from({ length: size }, () => Math.floor(rng() * images));
-}
-
 interface StepBuffers {
   x: Float64Array;
   features: Float64Array;
   dCodes: Float64Array;
   head: StegoHeadPass;
   grad: Float64Array;
-  masks: Float64Array;
+  plan: StepPlan;
   scratch: PairScratch;
 }
 
@@ -125,24 +98,21 @@ function makeBuffers(opts: StegoTrainOptions, shape: StegoHeadShape, paramCount:
     dCodes: new Float64Array(rows * opts.codeDim),
     head: new StegoHeadPass(shape, rows),
     grad: new Float64Array(paramCount),
-    masks: new Float64Array(2 * b * d),
+    plan: emptyPlan(opts),
     scratch: new PairScratch(s, opts.codeDim, Math.max(1, opts.negatives) * b),
   };
 }
 
-/** Copies `count` sampled cells of a photo into rows from r0, the head input through a dropout mask. */
-function loadPoints(buf: StepBuffers, photo: PhotoRows, cells: Int32Array, r0: number, mask: Float64Array, d: number): void {
-  for (let m = 0; m < cells.length; m++) {
-    const src = cells[m] * d, dst = (r0 + m) * d;
+/** Loads the plan's rows: the head's input through each row's dropout mask, and the unit features. */
+function loadRows(buf: StepBuffers, photos: readonly PhotoRows[], d: number): void {
+  const { plan } = buf;
+  for (let r = 0; r < plan.rows; r++) {
+    const photo = photos[plan.photo[r]], src = plan.cell[r] * d, dst = r * d, mask = plan.mask[r] * d;
     for (let j = 0; j < d; j++) {
-      buf.x[dst + j] = photo.x[src + j] * mask[j];
+      buf.x[dst + j] = photo.x[src + j] * plan.masks[mask + j];
       buf.features[dst + j] = photo.unit[src + j];
     }
   }
-}
-
-function dropoutMask(mask: Float64Array, p: number, rng: Rng): void {
-  for (let j = 0; j < mask.length; j++) mask[j] = p > 0 && rng() < p ? 0 : 1 / (1 - p);
 }
 
 const rowRange = (start: number, count: number, s: number) => Int32Array.from({ length: count }, (_, i) => (start + i) * s);
@@ -150,30 +120,8 @@ const rowRange = (start: number, count: number, s: number) => Int32Array.from({ 
 /** One optimisation step; returns each pair kind's weighted loss. */
 function trainStep(photos: readonly PhotoRows[], knn: Int32Array[], opts: StegoTrainOptions, params: Float64Array, adam: AdamW, buf: StepBuffers, rng: Rng): PairTerms<number> {
   const b = opts.batchSize, s = opts.pointsPerImage, d = opts.projectionDim;
-  const anchors = drawBatch(photos.length, b, rng);
-  const partners = Int32Array.from(anchors, (a) => knn[a][Math.floor(rng() * knn[a].length)]);
-  const cells = (p: number) => Int32Array.from({ length: s }, () => Math.floor(rng() * photos[p].cells));
-  const coords1 = Array.from(anchors, (a) => cells(a));
-  const coords2 = Array.from(partners, (p) => cells(p));
-  const anchorMask = (i: number) => buf.masks.subarray(i * d, (i + 1) * d);
-  const partnerMask = (i: number) => buf.masks.subarray((b + i) * d, (b + i + 1) * d);
-  for (let i = 0; i < b; i++) {
-    dropoutMask(anchorMask(i), opts.dropout, rng);
-    dropoutMask(partnerMask(i), opts.dropout, rng);
-    loadPoints(buf, photos[anchors[i]], coords1[i], i * s, anchorMask(i), d);
-    loadPoints(buf, photos[partners[i]], coords2[i], (b + i) * s, partnerMask(i), d);
-  }
-  const negatives = photos.length > 1 && b > 1 ? opts.negatives : 0;
-  for (let k = 0; k < negatives; k++) {
-    const perm = derangement(b, rng);
-    // Row i pairs anchor i with anchor perm[i] seen at the partner's points, as STEGO samples them.
-    for (let i = 0; i < b; i++) {
-      const other = anchors[perm[i]];
-      const at = Int32Array.from(coords2[i], (c) => Math.min(c, photos[other].cells - 1));
-      loadPoints(buf, photos[other], at, (2 + k) * b * s + i * s, anchorMask(perm[i]), d);
-    }
-  }
-  const rows = (2 + negatives) * b * s;
+  const { negatives, rows } = planStep(photos, knn, opts, rng, buf.plan);
+  loadRows(buf, photos, d);
   const codes = buf.head.forward(params, buf.x, rows);
   buf.dCodes.fill(0, 0, rows * opts.codeDim);
   const batch = (first: Int32Array, second: Int32Array): PairBatch => ({ features: buf.features, codes, featDim: d, codeDim: opts.codeDim, points: s, firstRows: first, secondRows: second });
@@ -231,41 +179,81 @@ export const STEGO_DEFAULTS: StegoTrainOptions = {
  * reportEvery steps; resuming with false stops early and returns the head trained so far.
  */
 export function* stegoTrainingSteps(tokenSets: readonly Float32Array[], tokenDim: number, options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+  const { projection, photos } = projectSession(tokenSets, tokenDim, options);
+  return yield* stegoTrainingOnRows(projection, photos, options);
+}
+
+/** The projection fitted on the photos' tokens and their projected rows: what either trainer trains on. */
+export function projectSession(tokenSets: readonly Float32Array[], tokenDim: number, options: Partial<StegoTrainOptions> = {}): { projection: TokenProjection; photos: PhotoRows[] } {
   if (!tokenSets.length) throw new Error('STEGO needs at least one photo');
   const seed = options.seed ?? STEGO_DEFAULTS.seed;
   const projection = fitProjection(tokenSets, tokenDim, { outDim: options.projectionDim ?? STEGO_DEFAULTS.projectionDim, seed });
-  return yield* stegoTrainingOnRows(projection, tokenSets.map((t) => photoRows(projection, t)), options);
+  return { projection, photos: tokenSets.map((t) => photoRows(projection, t)) };
 }
 
-/** The same, on photos already projected (a batch run projects them as it reads them). */
-export function* stegoTrainingOnRows(projection: TokenProjection, photos: readonly PhotoRows[], options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+/** What both trainers start from: settings, head shape, each photo's nearest photos, initial parameters, the step generator. */
+export interface StegoRun {
+  opts: StegoTrainOptions;
+  shape: StegoHeadShape;
+  knn: Int32Array[];
+  params: Float64Array;
+  rng: Rng;
+}
+
+export function prepareStegoRun(projection: TokenProjection, photos: readonly PhotoRows[], options: Partial<StegoTrainOptions> = {}): StegoRun {
   const opts: StegoTrainOptions = { ...STEGO_DEFAULTS, ...options, projectionDim: projection.outDim };
   if (!photos.length) throw new Error('STEGO needs at least one photo');
   const shape: StegoHeadShape = { inDim: projection.outDim, hiddenDim: opts.hiddenDim || projection.outDim, codeDim: opts.codeDim };
   const global = globalFeatures(photos.map((p) => Float64Array.from(p.x)), projection.outDim);
   const knn = nearestImages(global, photos.length, projection.outDim, opts.neighbours);
-  const params = initialStegoParams(shape, opts.seed);
+  return { opts, shape, knn, params: initialStegoParams(shape, opts.seed), rng: mulberry32(opts.seed + 1) };
+}
+
+/** Sums the steps' pair losses between reports and turns them into the report (both trainers). */
+export class StegoLossMeter {
+  private sum: PairTerms<number> = { intra: 0, knn: 0, random: 0 };
+  private since = 0;
+  private started = performance.now();
+  readonly history: StegoProgress[] = [];
+
+  constructor(private readonly opts: StegoTrainOptions) {}
+
+  add(t: PairTerms<number>): void {
+    this.sum = { intra: this.sum.intra + t.intra, knn: this.sum.knn + t.knn, random: this.sum.random + t.random };
+    this.since++;
+  }
+
+  /** A report is due after every reportEvery steps and after the last. */
+  due(step: number): boolean {
+    return step % this.opts.reportEvery === 0 || step === this.opts.steps;
+  }
+
+  report(step: number): StegoProgress {
+    const n = this.since;
+    const parts = { intra: this.sum.intra / n, knn: this.sum.knn / n, random: this.sum.random / n };
+    const progress: StegoProgress = { step, totalSteps: this.opts.steps, loss: parts.intra + parts.knn + parts.random, parts, msPerStep: (performance.now() - this.started) / n };
+    this.history.push(progress);
+    this.sum = { intra: 0, knn: 0, random: 0 };
+    this.since = 0;
+    this.started = performance.now();
+    return progress;
+  }
+}
+
+/** The same, on photos already projected (a batch run projects them as it reads them). */
+export function* stegoTrainingOnRows(projection: TokenProjection, photos: readonly PhotoRows[], options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+  const { opts, shape, knn, params, rng } = prepareStegoRun(projection, photos, options);
   const adam = new AdamW(params.length);
   const buf = makeBuffers(opts, shape, params.length);
-  const rng = mulberry32(opts.seed + 1);
-  const history: StegoProgress[] = [];
-  let sum = { intra: 0, knn: 0, random: 0 }, since = 0, started = performance.now();
+  const meter = new StegoLossMeter(opts);
   let step = 0;
   while (step < opts.steps) {
-    const t = trainStep(photos, knn, opts, params, adam, buf, rng);
+    meter.add(trainStep(photos, knn, opts, params, adam, buf, rng));
     step++;
-    since++;
-    sum = { intra: sum.intra + t.intra, knn: sum.knn + t.knn, random: sum.random + t.random };
-    if (step % opts.reportEvery !== 0 && step !== opts.steps) continue;
-    const parts = { intra: sum.intra / since, knn: sum.knn / since, random: sum.random / since };
-    const progress: StegoProgress = { step, totalSteps: opts.steps, loss: parts.intra + parts.knn + parts.random, parts, msPerStep: (performance.now() - started) / since };
-    history.push(progress);
-    if ((yield progress) === false) break;
-    sum = { intra: 0, knn: 0, random: 0 };
-    since = 0;
-    started = performance.now();
+    if (!meter.due(step)) continue;
+    if ((yield meter.report(step)) === false) break;
   }
-  return { projection, shape, params: Float32Array.from(params), steps: step, history };
+  return { projection, shape, params: Float32Array.from(params), steps: step, history: meter.history };
 }
 
 /** Runs a training generator to the end (tests, Node). */

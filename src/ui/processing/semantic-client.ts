@@ -1,6 +1,7 @@
 // The UI side of the semantic worker: one instance for the page, replaced if it dies or is stopped.
 import * as Comlink from 'comlink';
 import type { SemanticWorkerApi } from '../../../workers/semantic-api';
+import { pageConfig } from '../config';
 import { watchForCrash } from './worker-crash';
 
 let api: Comlink.Remote<SemanticWorkerApi> | null = null;
@@ -9,7 +10,10 @@ let crashed: Promise<never> = new Promise<never>(() => {});
 
 export function semanticWorker(): Comlink.Remote<SemanticWorkerApi> {
   if (api) return api;
-  const started = new Worker(new URL('../../../workers/semantic.worker.ts', import.meta.url), { type: 'module' });
+  // The name carries ?debug to the worker (its test hooks); each branch a literal for the bundler.
+  const started = pageConfig().debug
+    ? new Worker(new URL('../../../workers/semantic.worker.ts', import.meta.url), { type: 'module', name: 'semantic debug' })
+    : new Worker(new URL('../../../workers/semantic.worker.ts', import.meta.url), { type: 'module', name: 'semantic' });
   worker = started;
   ({ crashed } = watchForCrash(
     started,

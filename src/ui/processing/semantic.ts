@@ -3,7 +3,7 @@
 // refits on the head's codes then replace k-means' in the semantic and panoptic views and exports.
 import * as Comlink from 'comlink';
 import { STEGO_MIN_PHOTOS } from '../../core/stego/train';
-import type { SemanticProgress } from '../../../workers/semantic-api';
+import type { SemanticProgress, StegoBackendPreference } from '../../../workers/semantic-api';
 import { useSemantic } from '../state/semantic-store';
 import { useApp } from '../state/store';
 import { cancellableJobs } from './cancellable';
@@ -27,6 +27,12 @@ function wantsTraining(photos: number): boolean {
   return !summary || summary.modelId !== modelId || photos >= 2 * summary.photos;
 }
 
+/** The page's backend setting decides the trainer too: ?backend=wasm keeps it on the CPU, ?backend=webgpu forces WebGPU. */
+function stegoBackend(): StegoBackendPreference {
+  const { backend } = pageConfig();
+  return backend === 'wasm' ? 'cpu' : backend;
+}
+
 export async function trainSemantic(): Promise<void> {
   const s = useSemantic.getState();
   const ids = processedIds();
@@ -39,7 +45,7 @@ export async function trainSemantic(): Promise<void> {
   s.setProgress({ phase: 'preparing', step: 0, totalSteps: 0, history: [] });
   const { notify } = useApp.getState();
   try {
-    const result = await jobs.run((flag) => semanticWorker().train({ ids, seed: 0 }, flag, onProgress));
+    const result = await jobs.run((flag) => semanticWorker().train({ ids, seed: 0, backend: stegoBackend() }, flag, onProgress));
     if (!result) {
       notify('info', 'Semantic training cancelled: the k-means clusters stay.');
       return;

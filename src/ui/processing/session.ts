@@ -3,10 +3,12 @@
 import type { ModelManifest } from '../../core/backbone/types';
 import type { BackendPreference } from '../../runtime/ort-web';
 import type { FeatureName, ModelIndex } from '../../../workers/backbone-api';
+import type { StegoBenchSpec } from '../../../workers/semantic-api';
 import type { TrainBenchSpec } from '../../../workers/train-bench';
 import { pageConfig } from '../config';
 import { useApp } from '../state/store';
 import { adaptWorker } from './adapt-client';
+import { semanticWorker } from './semantic-client';
 import { BackbonePool } from './worker-pool';
 
 let pool: BackbonePool | null = null;
@@ -91,6 +93,7 @@ function exposeDebugHooks(): void {
     },
     benchmarkTraining: (spec: TrainBenchSpec) => adaptWorker().benchmarkTraining(spec),
     crashAdaptWorker: () => adaptWorker().crashForTest(),
+    benchmarkStego: (spec: StegoBenchSpec) => semanticWorker().benchmarkTraining(spec),
     benchmark: async (url: string, manifest: ModelManifest, pref: BackendPreference, runs: number) => {
       const p = await readyPool();
       return p.use((api) => api.benchmark(url, manifest, pref, runs));

@@ -5,6 +5,8 @@ import { useSemantic } from '../../state/semantic-store';
 import { useSeg } from '../../state/segmentation-store';
 import { LossCurve } from '../adapt/LossCurve';
 
+const BACKENDS = { webgpu: 'WebGPU', cpu: 'CPU' } as const;
+
 const PHASES = { preparing: 'Reading the photos’ features', training: 'Training STEGO’s head', clustering: 'Clustering the codes' } as const;
 
 export function SemanticPanel() {
@@ -12,12 +14,20 @@ export function SemanticPanel() {
   const ready = useSeg((s) => s.clusters != null);
   const idle = useSeg((s) => s.progress.phase === 'idle');
   if (!ready) return null;
+  // Which trainer runs (from its first report) or ran; sessions saved before there were two do not say.
+  const backend = running ? progress?.backend : summary?.backend;
+  const note = running ? progress?.backendNote : summary?.backendNote;
   const status = summary
     ? `semantic: STEGO head (${summary.photos} photos, ${summary.steps} steps${summary.stopped ? ', stopped early' : ''})`
     : 'semantic: k-means on the features';
   return (
     <div className="adapt-panel semantic-panel" data-testid="semantic-panel" data-source={summary ? 'stego' : 'kmeans'}>
       <span data-testid="semantic-status">{running ? 'semantic: training STEGO’s head…' : status}</span>
+      {backend && (
+        <span className="semantic-backend" data-testid="semantic-backend" data-backend={backend} title={note ? `${BACKENDS[backend]}: ${note}` : undefined}>
+          {BACKENDS[backend]}
+        </span>
+      )}
       {!running && (
         <button onClick={() => perform('semantic.train')} disabled={!idle} data-testid="semantic-train" title="Train STEGO's head on every photo of the session">
           {summary ? 'Retrain' : 'Train STEGO'}
