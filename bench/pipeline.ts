@@ -1,4 +1,4 @@
-// `npm run bench -- pipeline [--limit N] [--refine crf|guided|none] [--model ID] [--no-old] [--no-multi]`: ms
+// `npm run bench -- pipeline [--limit N] [--refine crf|guided|none] [--model ID] [--no-old] [--no-multi] [--no-eigen]`: ms
 // per photo for each stage of the batch pipeline on coco-dev (method.md §1–§5), run twice on the
 // same photos in one process: with the dense CRF's old path (TypeScript) and its new one
 // (WebAssembly), side by side with their ratio; then the same stages with the multi-view proposal
@@ -58,7 +58,7 @@ async function runOnce(flags: Map<string, string>, limit: number, refine: 'crf' 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function benchPipeline(args: string[]): Promise<{ tables: { title: string; rows: Row[] }[] }> {
-  const { flags, switches } = parseArgs(args, ['no-old', 'no-multi']);
+  const { flags, switches } = parseArgs(args, ['no-old', 'no-multi', 'no-eigen']);
   const limit = intFlag(flags, 'limit', 1) ?? 20;
   const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
   const withOld = refine === 'crf' && !switches.has('no-old');
@@ -85,9 +85,8 @@ export async function benchPipeline(args: string[]): Promise<{ tables: { title: 
     'multi ÷ reference (mean)': mean(s.msPerImage) / mean(cur.stages[i].msPerImage),
     note: s.note,
   }));
-  process.stderr.write('eigen solver comparison (bench/eigen.ts)…\n');
-  const eigen = await benchEigen();
+  const eigen = switches.has('no-eigen') ? null : (process.stderr.write('eigen solver comparison (bench/eigen.ts)…\n'), await benchEigen());
   const title = `pipeline (${cur.n} photos, refine ${refine}${old ? '; old = TypeScript dense CRF, new = WebAssembly, same photos, one run' : ''})`;
   const multiTable = multi ? [{ title: `pipeline with --proposals multi (same ${multi.n} photos, refine ${refine}, WebAssembly CRF; ratio to the reference run above)`, rows: multiRows }] : [];
-  return { tables: [{ title, rows }, ...multiTable, { title: 'MaskCut eigen solve: Lanczos vs dense', rows: eigen }] };
+  return { tables: [{ title, rows }, ...multiTable, ...(eigen ? [{ title: 'MaskCut eigen solve: Lanczos vs dense', rows: eigen }] : [])] };
 }
