@@ -50,6 +50,15 @@ export interface ImagePass {
   timingsMs: { maskcut: number; refine: number };
 }
 
+/**
+ * A 'multi' score is the product of five factors in [0, 1] (cut quality, photo border, crop
+ * truncation, support: instance-proposals.ts; refinement IoU): reported as their geometric mean,
+ * which keeps the order (so AP and AR are those of the product) on the scale of the reference's
+ * scores, so that U2Seg's cluster → class vote (detections with score ≥ 0.6, method.md §7) sees
+ * these masks too. The product itself left every mask below 0.6: mapped AP 0 on 40 coco-dev photos.
+ */
+const MULTI_SCORE_FACTORS = 5;
+
 interface Candidate {
   mask: Uint8Array;
   /** Score before refinement: MaskCut's round order, or the proposal stage's score. */
@@ -92,7 +101,9 @@ export function runImagePass(
   const kept: { mask: Uint8Array; score: number }[] = [];
   candidates.forEach(({ prior }, i) => {
     const mask = refinedAll[i].maskRowMajor;
-    if (mask) kept.push({ mask, score: Math.max(0.01, prior * refinedAll[i].iou) });
+    if (!mask) return;
+    const product = prior * refinedAll[i].iou;
+    kept.push({ mask, score: Math.max(0.01, opts.proposals === 'multi' ? product ** (1 / MULTI_SCORE_FACTORS) : product) });
   });
   // The reference keeps MaskCut's order; proposals are ranked by their refined score.
   if (opts.proposals === 'multi') kept.sort((a, b) => b.score - a.score);
