@@ -1,8 +1,10 @@
-// `npm run bench -- pipeline [--limit N] [--refine crf|guided|none] [--model ID] [--no-old]`: ms
+// `npm run bench -- pipeline [--limit N] [--refine crf|guided|none] [--model ID] [--no-old] [--no-multi] [--no-eigen]`: ms
 // per photo for each stage of the batch pipeline on coco-dev (method.md §1–§5), run twice on the
 // same photos in one process: with the dense CRF's old path (TypeScript) and its new one
-// (WebAssembly), side by side with their ratio; plus the MaskCut eigen-solver comparison of
-// bench/eigen.ts (method.md §2 step 2) as a second table.
+// (WebAssembly), side by side with their ratio; then the same stages with the multi-view proposal
+// stage (--proposals multi: crops in the backbone row, rounds + splits + grouping in the MaskCut
+// row, more masks to refine); plus the MaskCut eigen-solver comparison of bench/eigen.ts (method.md
+// §2 step 2) as a last table.
 //
 // Stages: decode (JPEG → RGBA), backbone (resize + normalise + onnxruntime-node), maskcut (affinity
 // graph + Lanczos eigenvectors, all rounds), refine (upsampling + refinement + instance features),
@@ -13,7 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cacheDir, listEntryMetas } from '../src/batch/cache';
 import { resolveModelManifest } from '../src/batch/model-path';
-import { runSegment, SEGMENT_DEFAULTS } from '../src/batch/segment';
+import { defaultMaxMasks, runSegment, SEGMENT_DEFAULTS } from '../src/batch/segment';
+import type { ProposalMode } from '../src/core/pipeline/image-pass';
 import { parseArgs, choiceFlag, intFlag } from '../src/cli/args';
 import { benchEigen } from './eigen';
 import { median, type Row } from './table';
@@ -22,12 +25,12 @@ const COCO_DEV_IMAGES = path.resolve(import.meta.dirname, '../../shared/data/coc
 
 type Stage = { stage: string; msPerImage: number[]; note: string };
 
-async function runOnce(flags: Map<string, string>, limit: number, refine: 'crf' | 'guided' | 'none', denseCrf: 'wasm' | 'ts'): Promise<{ stages: Stage[]; n: number }> {
+async function runOnce(flags: Map<string, string>, limit: number, refine: 'crf' | 'guided' | 'none', denseCrf: 'wasm' | 'ts', proposals: ProposalMode = 'reference'): Promise<{ stages: Stage[]; n: number }> {
   const outDir = mkdtempSync(path.join(tmpdir(), 'u2seg-bench-pipeline-'));
   try {
-    process.stderr.write(`pipeline with the ${denseCrf === 'ts' ? 'TypeScript (old)' : 'WebAssembly (new)'} dense CRF…\n`);
+    process.stderr.write(`pipeline with the ${denseCrf === 'ts' ? 'TypeScript (old)' : 'WebAssembly (new)'} dense CRF, proposals ${proposals}…\n`);
     const summary = await runSegment({
-      ...SEGMENT_DEFAULTS, refine, denseCrf, folder: flags.get('images') ?? COCO_DEV_IMAGES, outDir, model: flags.get('model'), limit, progress: process.stderr,
+      ...SEGMENT_DEFAULTS, refine, denseCrf, proposals, maxMasks: defaultMaxMasks(proposals), folder: flags.get('images') ?? COCO_DEV_IMAGES, outDir, model: flags.get('model'), limit, progress: process.stderr,
     });
     const fin = summary.finalized;
     if (!fin) throw new Error('the pipeline did not finalize');
@@ -55,7 +58,7 @@ async function runOnce(flags: Map<string, string>, limit: number, refine: 'crf' 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export async function benchPipeline(args: string[]): Promise<{ tables: { title: string; rows: Row[] }[] }> {
-  const { flags, switches } = parseArgs(args, ['no-old']);
+  const { flags, switches } = parseArgs(args, ['no-old', 'no-multi', 'no-eigen']);
   const limit = intFlag(flags, 'limit', 1) ?? 20;
   const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
   const withOld = refine === 'crf' && !switches.has('no-old');
@@ -73,8 +76,17 @@ export async function benchPipeline(args: string[]): Promise<{ tables: { title: 
       note: s.note,
     };
   });
-  process.stderr.write('eigen solver comparison (bench/eigen.ts)…\n');
-  const eigen = await benchEigen();
+  const multi = switches.has('no-multi') ? null : await runOnce(flags, limit, refine, 'wasm', 'multi');
+  const multiRows: Row[] = (multi?.stages ?? []).map((s, i) => ({
+    stage: s.stage,
+    'median ms/img': median(s.msPerImage),
+    'mean ms/img': mean(s.msPerImage),
+    'total s': s.msPerImage.reduce((a, b) => a + b, 0) / 1000,
+    'multi ÷ reference (mean)': mean(s.msPerImage) / mean(cur.stages[i].msPerImage),
+    note: s.note,
+  }));
+  const eigen = switches.has('no-eigen') ? null : (process.stderr.write('eigen solver comparison (bench/eigen.ts)…\n'), await benchEigen());
   const title = `pipeline (${cur.n} photos, refine ${refine}${old ? '; old = TypeScript dense CRF, new = WebAssembly, same photos, one run' : ''})`;
-  return { tables: [{ title, rows }, { title: 'MaskCut eigen solve: Lanczos vs dense', rows: eigen }] };
+  const multiTable = multi ? [{ title: `pipeline with --proposals multi (same ${multi.n} photos, refine ${refine}, WebAssembly CRF; ratio to the reference run above)`, rows: multiRows }] : [];
+  return { tables: [{ title, rows }, ...multiTable, ...(eigen ? [{ title: 'MaskCut eigen solve: Lanczos vs dense', rows: eigen }] : [])] };
 }

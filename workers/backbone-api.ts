@@ -3,6 +3,7 @@
 import type { ModelManifest } from '../src/core/backbone/types';
 import type { BackendInfo } from '../src/runtime/backbone-session';
 import type { BackendPreference } from '../src/runtime/ort-web';
+import type { ProposalMode } from '../src/core/pipeline/image-pass';
 import type { RefineMethod } from '../src/core/pipeline/refine';
 import type { ProcessSummary } from '../src/storage/records';
 
@@ -30,6 +31,8 @@ export interface FeatureView {
 export interface ProcessOptions {
   refine: RefineMethod;
   maxMasks: number;
+  /** Absent: 'reference'. */
+  proposals?: ProposalMode;
 }
 
 export type { ProcessSummary };

@@ -4,6 +4,7 @@ import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
 import { labelImage } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass } from '../src/core/pipeline/image-pass';
+import { embedViews, proposalViews } from '../src/core/pipeline/instance-proposals';
 import type { RefineMethod } from '../src/core/pipeline/refine';
 import { fitSessionClusters } from '../src/core/pipeline/session-clusters';
 import type { BackboneSession } from '../src/runtime/backbone-session';
@@ -31,10 +32,14 @@ export async function processImage(
   const { rgba, sizeHW } = await decodePhoto(file, name, LABEL_MAX_SIDE);
   const t1 = performance.now();
   const m = session.manifest;
-  const features = await embedPhoto(rgba, m, (input) => session.run(input));
+  const proposals = options.proposals ?? 'reference';
+  const run = (input: Float32Array) => session.run(input);
+  // 'multi' embeds overlapping crops too; the whole photo's features are its first view's.
+  const views = proposals === 'multi' ? await embedViews(rgba, m, run, proposalViews()) : undefined;
+  const features = views ? views[0].features : await embedPhoto(rgba, m, run);
   const t2 = performance.now();
   const labelSizeHW = { height: rgba.height, width: rgba.width };
-  const pass = runImagePass(rgba.data, labelSizeHW, features, { tau: m.tau, refine: options.refine, maxMasks: options.maxMasks });
+  const pass = runImagePass(rgba.data, labelSizeHW, features, { tau: m.tau, refine: options.refine, maxMasks: options.maxMasks, proposals }, views);
   await putFeatures(db, { id, modelId: m.id, gridH: features.gridH, gridW: features.gridW, tokenDim: features.tokenDim, tokens: features.tokens, cls: features.cls });
   await putPass(db, id, pass);
   const summary: ProcessSummary = {

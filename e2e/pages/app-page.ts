@@ -384,6 +384,14 @@ export class AppPage {
     return r && { sizeHW: r.fields.labelSizeHW as [number, number], counts: r.counts, labelledPixels: r.fields.labelledPixels as number };
   }
 
+  /** How many instances the stored image pass of a photo holds (null before it is stored). */
+  async storedInstanceCount(photoName: string): Promise<number | null> {
+    const images = (await this.readSession<{ id: string; name: string }[]>('images', null)) ?? [];
+    const id = images.find((im) => im.name === photoName)?.id;
+    const rec = id ? await this.readSession<{ value: { instances: unknown[] } }>('results', [id, 'pass']) : undefined;
+    return rec ? rec.value.instances.length : null;
+  }
+
   /**
    * A photo's stored result of one kind, read from IndexedDB as a reload reads it: pixels per value
    * of its label map `mapField`, and its other small fields.

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decompressRle } from '../core/coco/rle';
 import type { BboxXYWH, CompressedRle } from '../core/coco/types';
-import type { ImagePass } from '../core/pipeline/image-pass';
+import type { ImagePass, ProposalMode } from '../core/pipeline/image-pass';
 import type { RefineMethod } from '../core/pipeline/refine';
 import { writeFileAtomic, writeJsonAtomic } from './atomic-file';
 
@@ -42,6 +42,8 @@ export interface PassConfig {
   instanceFeature?: InstanceFeatureKind;
   /** The manifest's shift-average step in pixels (method.md §1); absent: one backbone pass. */
   shiftAverageStepPx?: number;
+  /** The proposal stage (image-pass.ts); absent: 'reference' (caches made before the option existed). */
+  proposals?: ProposalMode;
 }
 
 export interface StageTimingsMs {
@@ -58,6 +60,8 @@ export interface CachedInstance {
   bbox: BboxXYWH;
   area: number;
   score: number;
+  /** The instance that holds this one as a part ('multi' proposals; absent: a whole). */
+  wholeIndex?: number;
 }
 
 export interface CacheEntryMeta {
@@ -203,7 +207,7 @@ export function passFromEntry(entry: CacheEntry): ImagePass {
   const { meta } = entry;
   return {
     labelSizeHW: { height: meta.labelSizeHW[0], width: meta.labelSizeHW[1] },
-    instances: meta.instances.map((inst, i) => ({ rle: decompressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, feature: entry.features[i] })),
+    instances: meta.instances.map((inst, i) => ({ rle: decompressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, feature: entry.features[i], ...(inst.wholeIndex !== undefined ? { wholeIndex: inst.wholeIndex } : {}) })),
     timingsMs: { maskcut: meta.timingsMs.maskcut, refine: meta.timingsMs.refine },
   };
 }

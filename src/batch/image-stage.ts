@@ -3,7 +3,8 @@
 import { embedPhoto } from '../core/backbone/shift-average';
 import { compressRle, decodeMask } from '../core/coco/rle';
 import { fitWithin, resizeToChw, toNormalisedNchw, type RgbaImage } from '../core/image/resize';
-import { runImagePass, type PseudoInstance } from '../core/pipeline/image-pass';
+import { runImagePass, type ProposalMode, type PseudoInstance } from '../core/pipeline/image-pass';
+import { embedViews, proposalViews } from '../core/pipeline/instance-proposals';
 import { maskedInstanceCrop } from '../core/pipeline/instance-features';
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
@@ -15,6 +16,8 @@ export interface ImageStageOptions {
   refine: RefineMethod;
   tau: number;
   maxMasks: number;
+  /** Default 'reference' (CutLER's MaskCut on the whole photo). */
+  proposals?: ProposalMode;
   /** Default 'mean-tokens' (the pass's own feature). */
   instanceFeature?: InstanceFeatureKind;
   configFingerprint: string;
@@ -63,11 +66,15 @@ export async function processImageFile(session: BackboneSession, key: string, ab
   const photo = await readImageFile(absPath);
   const t1 = performance.now();
   const { manifest } = session;
-  const features = await embedPhoto(photo, manifest, (input) => session.run(input));
+  const proposals = opts.proposals ?? 'reference';
+  const run = (input: Float32Array) => session.run(input);
+  // 'multi' embeds the crops too; the whole photo's features are its first view's.
+  const views = proposals === 'multi' ? await embedViews(photo, manifest, run, proposalViews()) : undefined;
+  const features = views ? views[0].features : await embedPhoto(photo, manifest, run);
   const t2 = performance.now();
   const [labelH, labelW] = fitWithin([photo.height, photo.width], opts.maxSidePx);
   const labelRgba = resizeRgba(photo, labelW, labelH);
-  const pass = runImagePass(labelRgba.data, { height: labelH, width: labelW }, features, { tau: opts.tau, maxMasks: opts.maxMasks, refine: opts.refine });
+  const pass = runImagePass(labelRgba.data, { height: labelH, width: labelW }, features, { tau: opts.tau, maxMasks: opts.maxMasks, refine: opts.refine, proposals }, views);
   const t3 = performance.now();
   const useCls = (opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE) === 'cls-crop';
   const instanceFeatures = useCls ? await clsCropFeatures(session, labelRgba, pass.instances) : pass.instances.map((inst) => inst.feature);
@@ -83,7 +90,7 @@ export async function processImageFile(session: BackboneSession, key: string, ab
       gridW: features.gridW,
       tokenDim: features.tokenDim,
       featureDim: instanceFeatures[0]?.length ?? (useCls ? features.cls.length : features.tokenDim),
-      instances: pass.instances.map((inst) => ({ rle: compressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score })),
+      instances: pass.instances.map((inst) => ({ rle: compressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, ...(inst.wholeIndex !== undefined ? { wholeIndex: inst.wholeIndex } : {}) })),
       timingsMs: useCls ? { ...timingsMs, instanceFeature: performance.now() - t3 } : timingsMs,
     },
     tokens: features.tokens,

@@ -5,6 +5,8 @@
 // copy every <out>/cache/entries/* (and failed/*) into one <out>/cache beside one config.json (all
 // shards write the same one), then `npm run segment -- --out <out> --finalize`. The job queue
 // (./queue/) runs the same phase 1 and phase 2 functions on any number of machines for you.
+import type { ProposalMode } from '../core/pipeline/image-pass';
+import { PROPOSAL_DEFAULTS } from '../core/pipeline/instance-proposals';
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
 import { setDenseCrfWasm } from '../core/pipeline/dense-crf';
@@ -33,6 +35,8 @@ export interface SegmentOptions {
   maxMasks: number;
   /** MaskCut τ; the model manifest's when absent. */
   tau?: number;
+  /** The proposal stage: CutLER's MaskCut ('reference', the default when absent) or the multi-view stage. */
+  proposals?: ProposalMode;
   /** Each instance's clustering feature (method.md §3); DEFAULT_INSTANCE_FEATURE when absent. */
   instanceFeature?: InstanceFeatureKind;
   threads?: number;
@@ -52,6 +56,14 @@ export interface SegmentOptions {
 
 export const SEGMENT_DEFAULTS = { refine: 'crf', stuffK: 27, maxSidePx: 1024, seed: 0, maxMasks: 3 } as const;
 
+/** The proposal stage a run uses when none is given (README: measured on coco-dev). */
+export const DEFAULT_PROPOSALS: ProposalMode = 'reference';
+
+/** Masks per photo when --max-masks is not given: MaskCut's N, or the most proposals the multi-view stage keeps. */
+export function defaultMaxMasks(proposals: ProposalMode): number {
+  return proposals === 'multi' ? PROPOSAL_DEFAULTS.maxProposals : SEGMENT_DEFAULTS.maxMasks;
+}
+
 export interface SegmentSummary {
   /** Photos in the folder (after --limit). */
   listed: number;
@@ -67,7 +79,7 @@ export interface SegmentSummary {
 }
 
 /** The cache settings of a run and the backbone manifest they name (the queue's workers check theirs against it). */
-export async function passConfigFor(opts: Pick<SegmentOptions, 'model' | 'maxSidePx' | 'refine' | 'tau' | 'maxMasks' | 'instanceFeature'>): Promise<{ config: PassConfig; manifestPath: string }> {
+export async function passConfigFor(opts: Pick<SegmentOptions, 'model' | 'maxSidePx' | 'refine' | 'tau' | 'maxMasks' | 'instanceFeature' | 'proposals'>): Promise<{ config: PassConfig; manifestPath: string }> {
   const manifestPath = resolveModelManifest(opts.model);
   const manifest = await readManifest(manifestPath);
   const config: PassConfig = {
@@ -80,6 +92,8 @@ export async function passConfigFor(opts: Pick<SegmentOptions, 'model' | 'maxSid
     maxMasks: opts.maxMasks,
     instanceFeature: opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE,
     ...(manifest.shiftAverage ? { shiftAverageStepPx: manifest.shiftAverage.stepPx } : {}),
+    // Only the new stage is named, so reference caches made before the option stay valid.
+    ...(opts.proposals && opts.proposals !== 'reference' ? { proposals: opts.proposals } : {}),
   };
   return { config, manifestPath };
 }

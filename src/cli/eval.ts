@@ -7,15 +7,17 @@ import { evaluateFiles, evaluateModel, type EvalReport, type ModelEvalOptions } 
 import { formatRows } from '../batch/eval/text-table';
 import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { resolveModelManifest } from '../batch/model-path';
-import { SEGMENT_DEFAULTS } from '../batch/segment';
+import { defaultMaxMasks, DEFAULT_PROPOSALS, SEGMENT_DEFAULTS } from '../batch/segment';
+import { PROPOSAL_MODES, type ProposalMode } from '../core/pipeline/image-pass';
 import { choiceFlag, intFlag, parseCommand, type ParsedArgs } from './args';
 
 const USAGE = `usage:
   npm run eval -- --data <folder with images/ and instances.json> [--model <id|manifest>] [--limit N]
                   [--refine crf|guided|none] [--out <dir>] [--max-side PX] [--thing-k N] [--stuff-k N] [--seed N] [--threads N] [--tokens-per-image N]
-                  [--instance-feature mean-tokens|cls-crop]
-      segments the photos (reusing <out>/cache; default out/eval/<model>-<refine>-<max-side>[-cls-crop]), scores the outputs,
-      prints the table and writes it to <out>/eval.json
+                  [--instance-feature mean-tokens|cls-crop] [--proposals reference|multi|both]
+      segments the photos (reusing <out>/cache; default out/eval/<model>-<refine>-<max-side>[-cls-crop][-multi]), scores the outputs,
+      prints the table and writes it to <out>/eval.json. --proposals both (the default) runs CutLER's MaskCut
+      and the multi-view proposal stage one after the other and prints one table with a row per stage and metric
   npm run eval -- --pred <results.json|instances.json> --gt <instances.json> [--clusters] [--json <file>]
       class-agnostic AP/AR; then class AP with the predictions' own classes, or after mapping clusters to
       classes when the categories are clusters (a dataset whose category names differ from the GT's, or
@@ -26,19 +28,21 @@ const USAGE = `usage:
   npm run eval -- --semantic [--data <coco-dev>] [--stuff-data <coco-stuff-10>] [--seeds 0,1,2]
       k-means against STEGO's head on the same tokens: PixelAcc and mIoU, Hungarian-matched (src/cli/semantic-eval.ts --help)`;
 
-const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image', 'instance-feature',
+const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image', 'instance-feature', 'proposals',
   'pred', 'gt', 'pred-panoptic', 'gt-panoptic', 'clusters', 'json', 'quiet', 'help'];
 
-function modelOptions(parsed: ParsedArgs): ModelEvalOptions {
+function modelOptions(parsed: ParsedArgs, proposals: ProposalMode): ModelEvalOptions {
   const { flags, switches } = parsed;
   const refine = choiceFlag(flags, 'refine', ['crf', 'guided', 'none'] as const) ?? SEGMENT_DEFAULTS.refine;
   const maxSidePx = intFlag(flags, 'max-side', 16) ?? SEGMENT_DEFAULTS.maxSidePx;
   const instanceFeature = choiceFlag(flags, 'instance-feature', INSTANCE_FEATURES) ?? DEFAULT_INSTANCE_FEATURE;
   const modelId = path.basename(resolveModelManifest(flags.get('model')), '.json');
-  const featureSuffix = instanceFeature === DEFAULT_INSTANCE_FEATURE ? '' : `-${instanceFeature}`;
+  const featureSuffix = (instanceFeature === DEFAULT_INSTANCE_FEATURE ? '' : `-${instanceFeature}`) + (proposals === 'reference' ? '' : `-${proposals}`);
+  // With both stages an explicit --out holds one folder per stage.
+  const out = flags.get('out');
   return {
     dataDir: path.resolve(flags.get('data') ?? ''),
-    outDir: path.resolve(flags.get('out') ?? path.join('out', 'eval', `${modelId}-${refine}-${maxSidePx}${featureSuffix}`)),
+    outDir: path.resolve(out ? (bothStages(parsed) ? path.join(out, proposals) : out) : path.join('out', 'eval', `${modelId}-${refine}-${maxSidePx}${featureSuffix}`)),
     model: flags.get('model'),
     refine,
     maxSidePx,
@@ -46,7 +50,8 @@ function modelOptions(parsed: ParsedArgs): ModelEvalOptions {
     thingK: intFlag(flags, 'thing-k', 1),
     stuffK: intFlag(flags, 'stuff-k', 1) ?? SEGMENT_DEFAULTS.stuffK,
     seed: intFlag(flags, 'seed', 0) ?? SEGMENT_DEFAULTS.seed,
-    maxMasks: intFlag(flags, 'max-masks', 1) ?? SEGMENT_DEFAULTS.maxMasks,
+    maxMasks: intFlag(flags, 'max-masks', 1) ?? defaultMaxMasks(proposals),
+    proposals,
     instanceFeature,
     threads: intFlag(flags, 'threads', 1),
     tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
@@ -57,8 +62,17 @@ function modelOptions(parsed: ParsedArgs): ModelEvalOptions {
 async function run(parsed: ParsedArgs): Promise<{ report: EvalReport; jsonPath?: string }> {
   const { flags, switches } = parsed;
   if (flags.has('data')) {
-    const opts = modelOptions(parsed);
-    return { report: await evaluateModel(opts), jsonPath: flags.get('json') ?? path.join(opts.outDir, 'eval.json') };
+    const stages = bothStages(parsed) ? PROPOSAL_MODES : [choiceFlag(flags, 'proposals', PROPOSAL_MODES) ?? DEFAULT_PROPOSALS];
+    const reports: EvalReport[] = [];
+    let jsonPath = '';
+    for (const proposals of stages) {
+      const opts = modelOptions(parsed, proposals);
+      if (!parsed.switches.has('quiet')) process.stderr.write(`proposals ${proposals}: ${opts.outDir}\n`);
+      reports.push(await evaluateModel(opts));
+      jsonPath = stages.length > 1 ? path.join(path.dirname(opts.outDir), `eval-${stages.join('-')}.json`) : path.join(opts.outDir, 'eval.json');
+    }
+    const report = stages.length === 1 ? reports[0] : sideBySide(stages, reports);
+    return { report, jsonPath: flags.get('json') ?? jsonPath };
   }
   const report = await evaluateFiles({
     pred: flags.get('pred'),
@@ -68,6 +82,18 @@ async function run(parsed: ParsedArgs): Promise<{ report: EvalReport; jsonPath?:
     clusters: switches.has('clusters'),
   });
   return { report, jsonPath: flags.get('json') };
+}
+
+/** Both proposal stages unless --proposals names one. */
+function bothStages(parsed: ParsedArgs): boolean {
+  const raw = parsed.flags.get('proposals');
+  return raw === undefined || raw === 'both';
+}
+
+/** One row per stage and metric: the stage's name first, its rows in order. */
+function sideBySide(stages: readonly ProposalMode[], reports: readonly EvalReport[]): EvalReport {
+  const rows = stages.flatMap((stage, i) => reports[i].rows.map((r) => ({ proposals: stage, ...r })));
+  return { rows, details: Object.fromEntries(stages.map((stage, i) => [stage, reports[i].details])) };
 }
 
 /** Runs the command; prints the table on stdout and returns the exit code. */

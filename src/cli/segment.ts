@@ -2,7 +2,9 @@
 // photos (method.md §1–§5) as COCO files. A thin shell over src/batch/segment.ts.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runSegment, SEGMENT_DEFAULTS, type SegmentOptions, type SegmentSummary } from '../batch/segment';
+import { defaultMaxMasks, DEFAULT_PROPOSALS, runSegment, SEGMENT_DEFAULTS, type SegmentOptions, type SegmentSummary } from '../batch/segment';
+import { PROPOSAL_MODES } from '../core/pipeline/image-pass';
+import { PROPOSAL_DEFAULTS } from '../core/pipeline/instance-proposals';
 import { DEFAULT_INSTANCE_FEATURE, INSTANCE_FEATURES } from '../batch/cache';
 import { parseShard } from '../batch/image-list';
 import { SEMANTIC_CHOICES } from '../batch/semantic-head';
@@ -18,7 +20,10 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --stuff-k N                 semantic clusters (default ${SEGMENT_DEFAULTS.stuffK})
   --max-side PX               label resolution limit (default ${SEGMENT_DEFAULTS.maxSidePx}); outputs are at the photo's size
   --seed N                    k-means seed (default ${SEGMENT_DEFAULTS.seed})
-  --max-masks N               MaskCut masks per photo (default ${SEGMENT_DEFAULTS.maxMasks})
+  --proposals reference|multi instance masks: CutLER's MaskCut, or the multi-view stage (rounds until the graph has
+                              no structure left, on the photo and 2×2 overlapping crops, split into parts, scored,
+                              voted across views); default ${DEFAULT_PROPOSALS}
+  --max-masks N               masks per photo (default ${SEGMENT_DEFAULTS.maxMasks} for reference, ${PROPOSAL_DEFAULTS.maxProposals} for multi)
   --tau T                     MaskCut affinity threshold (default: the model manifest's)
   --instance-feature mean-tokens|cls-crop
                               instance feature for the thing clusters: mean of its patch tokens, or the
@@ -36,7 +41,7 @@ Photos already in <out>/cache are skipped (resume). Phase 2 runs by itself once 
 Shards on several machines by hand: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.
 ${QUEUE_USAGE}`;
 
-const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help', ...QUEUE_FLAGS];
+const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'proposals', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help', ...QUEUE_FLAGS];
 const SWITCHES = ['finalize', 'quiet', 'help', 'status'];
 
 function parseSegmentArgs(args: readonly string[]): ParsedArgs {
@@ -55,6 +60,7 @@ function segmentOptionsFromParsed(parsed: ParsedArgs): SegmentOptions {
   if (!out) throw new Error('--out <folder> is required');
   if (positional.length > 1) throw new Error(`one photo folder expected, got ${positional.length}`);
   const tau = flags.has('tau') ? Number(flags.get('tau')) : undefined;
+  const proposals = choiceFlag(flags, 'proposals', PROPOSAL_MODES) ?? DEFAULT_PROPOSALS;
   if (tau !== undefined && !(tau > -1 && tau < 1)) throw new Error(`--tau must be a number in (-1, 1), got "${flags.get('tau')}"`);
   return {
     folder: positional[0],
@@ -66,7 +72,8 @@ function segmentOptionsFromParsed(parsed: ParsedArgs): SegmentOptions {
     stuffK: intFlag(flags, 'stuff-k', 1) ?? SEGMENT_DEFAULTS.stuffK,
     maxSidePx: intFlag(flags, 'max-side', 16) ?? SEGMENT_DEFAULTS.maxSidePx,
     seed: intFlag(flags, 'seed', 0) ?? SEGMENT_DEFAULTS.seed,
-    maxMasks: intFlag(flags, 'max-masks', 1) ?? SEGMENT_DEFAULTS.maxMasks,
+    maxMasks: intFlag(flags, 'max-masks', 1) ?? defaultMaxMasks(proposals),
+    proposals,
     tau,
     instanceFeature: choiceFlag(flags, 'instance-feature', INSTANCE_FEATURES) ?? DEFAULT_INSTANCE_FEATURE,
     threads: intFlag(flags, 'threads', 1),

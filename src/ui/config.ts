@@ -1,5 +1,6 @@
 // The page's settings from its URL (README "Page settings"), read and typed in one place: every
 // other module asks pageConfig(), so an unknown value falls back the same way everywhere.
+import type { ProposalMode } from '../core/pipeline/image-pass';
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackendPreference } from '../runtime/ort-web';
 
@@ -10,6 +11,8 @@ export interface PageConfig {
   modelId: string | null;
   /** ?refine=crf|guided|none: MaskCut's mask refinement (default crf). */
   refine: RefineMethod;
+  /** ?proposals=reference|multi: CutLER's MaskCut, or the multi-view proposal stage (default: DEFAULT_APP_PROPOSALS). */
+  proposals: ProposalMode;
   /** ?workers=N (1…8): backbone workers in the pool; null = by cores. */
   workers: number | null;
   /** ?debug: test and benchmark hooks on globalThis.__u2seg, crash simulation, recent backbone outputs kept. */
@@ -20,16 +23,21 @@ export interface PageConfig {
 
 const MAX_WORKERS = 8;
 
+/** The app's proposal stage when the URL names none (README: measured on coco-dev). */
+export const DEFAULT_APP_PROPOSALS: ProposalMode = 'reference';
+
 /** The settings a query string asks for (a leading "?" is optional). */
 export function readConfig(search: string): PageConfig {
   const q = new URLSearchParams(search);
   const backend = q.get('backend');
   const refine = q.get('refine');
+  const proposals = q.get('proposals');
   const workers = Number(q.get('workers'));
   return {
     backend: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto',
     modelId: q.get('model') || null,
     refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf',
+    proposals: proposals === 'reference' || proposals === 'multi' ? proposals : DEFAULT_APP_PROPOSALS,
     workers: workers >= 1 ? Math.min(MAX_WORKERS, Math.floor(workers)) : null,
     debug: q.has('debug'),
     stego: q.get('stego') !== 'off',

@@ -122,17 +122,38 @@ describe('npm run eval with a model', () => {
     writeFileSync(path.join(data, 'instances.json'), JSON.stringify(groundTruth(PHOTOS.slice(0, 3))));
     const out = tempDir('eval-out');
     const model = await buildTinyModel();
-    const code = await runEvalCli(['--model', model, '--data', data, '--refine', 'none', '--out', out, '--threads', '1', '--quiet']);
+    const code = await runEvalCli(['--model', model, '--data', data, '--refine', 'none', '--out', out, '--threads', '1', '--quiet', '--proposals', 'reference']);
     expect(stderr).not.toContain('error');
     expect(code).toBe(0);
     const json = JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8')) as EvalJson & { details: { images: number } };
     expect(json.details.images).toBe(3);
     const metrics = json.rows.map((r) => r.metric);
-    expect(metrics).toEqual([
-      'AP class-agnostic', 'AP50 class-agnostic', 'AR100 class-agnostic',
-      'AP majority map', 'AP50 majority map', 'AP Hungarian map', 'AP50 Hungarian map',
-      'PQ things, class-agnostic', 'PQ things, majority map', 'PQ things, Hungarian map',
-    ]);
+    expect(metrics).toEqual(METRICS);
     for (const r of json.rows) for (const v of Object.values(r)) if (typeof v === 'number' && r.metric !== 'classes') expect(v).toBeGreaterThanOrEqual(0);
   });
+
+  it('runs both proposal stages by default and writes one table with a row per stage and metric', async () => {
+    const data = tempDir('eval-data');
+    mkdirSync(path.join(data, 'images'));
+    for (const n of PHOTOS.slice(0, 2)) writeFileSync(path.join(data, 'images', n), photo(n).jpeg);
+    writeFileSync(path.join(data, 'instances.json'), JSON.stringify(groundTruth(PHOTOS.slice(0, 2))));
+    const out = tempDir('eval-out');
+    const model = await buildTinyModel();
+    const code = await runEvalCli(['--model', model, '--data', data, '--refine', 'none', '--out', out, '--threads', '1', '--quiet']);
+    expect(code).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(out, 'eval-reference-multi.json'), 'utf8')) as EvalJson;
+    const stage = (name: string) => json.rows.filter((r) => r.proposals === name);
+    expect(stage('reference').map((r) => r.metric)).toEqual(METRICS);
+    expect(stage('multi').map((r) => r.metric)).toEqual(METRICS);
+    const perPhoto = (name: string) => Number(stage(name)[0]['per photo']);
+    // MaskCut keeps at most N = 3 masks a photo; the multi-view stage is not bound by it.
+    expect(perPhoto('reference')).toBeLessThanOrEqual(3);
+    expect(perPhoto('multi')).toBeGreaterThan(0);
+  });
 });
+
+const METRICS = [
+  'masks per photo', 'AP class-agnostic', 'AP50 class-agnostic', 'AR100 class-agnostic',
+  'AP majority map', 'AP50 majority map', 'AP Hungarian map', 'AP50 Hungarian map',
+  'PQ things, class-agnostic', 'PQ things, majority map', 'PQ things, Hungarian map',
+];

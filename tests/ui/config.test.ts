@@ -1,21 +1,23 @@
 // The page's URL settings: each read and typed once, unknown values falling back to the defaults.
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/ui/config';
+import { DEFAULT_APP_PROPOSALS, readConfig } from '../../src/ui/config';
 
 describe('page settings (src/ui/config.ts)', () => {
   it('has defaults for an empty query', () => {
-    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', workers: null, debug: false, stego: true });
+    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, workers: null, debug: false, stego: true });
   });
 
   it('reads every setting the README lists', () => {
-    expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&workers=3&debug&stego=off')).toEqual({
-      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', workers: 3, debug: true, stego: false,
+    expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&proposals=multi&workers=3&debug&stego=off')).toEqual({
+      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', workers: 3, debug: true, stego: false,
     });
     expect(readConfig('backend=webgpu&refine=none').backend).toBe('webgpu');
   });
 
   it('falls back on values it does not know, and bounds the worker count', () => {
     expect(readConfig('?backend=cuda&refine=bilateral&workers=0&stego=on')).toMatchObject({ backend: 'auto', refine: 'crf', workers: null, stego: true });
+    expect(readConfig('?proposals=reference').proposals).toBe('reference');
+    expect(readConfig('?proposals=many').proposals).toBe(DEFAULT_APP_PROPOSALS);
     expect(readConfig('?workers=64').workers).toBe(8);
     expect(readConfig('?workers=2.7').workers).toBe(2);
     expect(readConfig('?model=').modelId).toBeNull();

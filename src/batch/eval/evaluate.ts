@@ -107,8 +107,10 @@ export async function evaluateModel(opts: ModelEvalOptions): Promise<EvalReport>
   const inst = instanceRows(gt, { ...loaded, categoriesAreClasses: false });
   const pq = await panopticThingRows(gt, path.join(opts.outDir, 'annotations', `${PANOPTIC_NAME}.json`), inst.mappings);
   const fin = summary.finalized;
+  const photos = loaded.imageIds?.length ?? gt.dataset.images.length;
+  const perPhoto: Row = { metric: 'masks per photo', 'per photo': photos ? loaded.preds.length / photos : 0 };
   return {
-    rows: [...inst.rows, ...pq],
+    rows: [perPhoto, ...inst.rows, ...pq],
     details: { ...inst.details, failed: summary.failed, thingK: fin.thingK, stuffK: fin.stuffK, instances: fin.instances, outDir: opts.outDir },
   };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { JobsOptions } from 'bullmq';
 import type { InstanceFeatureKind } from '../cache';
 import type { RefineMethod } from '../../core/pipeline/refine';
+import type { ProposalMode } from '../../core/pipeline/image-pass';
 import { DEFAULT_INSTANCE_FEATURE } from '../cache';
 import type { SegmentOptions } from '../segment';
 import type { ProgressSink } from '../progress';
@@ -31,6 +32,7 @@ export interface RunSettings {
   maxMasks: number;
   tau?: number;
   instanceFeature: InstanceFeatureKind;
+  proposals?: ProposalMode;
   tokensPerImage?: number;
   semantic?: SemanticChoice;
   stegoSteps?: number;
@@ -116,8 +118,11 @@ export function jobOptions(attempts: number): JobsOptions {
 /** A model given as a path is made absolute, so every machine (same mount points) finds it. */
 export function runSettings(opts: SegmentOptions): RunSettings {
   const model = opts.model && (opts.model.endsWith('.json') || opts.model.includes('/') || opts.model.includes(path.sep)) ? path.resolve(opts.model) : opts.model;
-  const { refine, thingK, stuffK, maxSidePx, seed, maxMasks, tau, tokensPerImage, semantic, stegoSteps } = opts;
-  return { model, refine, thingK, stuffK, maxSidePx, seed, maxMasks, tau, tokensPerImage, semantic, stegoSteps, instanceFeature: opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE };
+  const { refine, thingK, stuffK, maxSidePx, seed, maxMasks, tau, tokensPerImage, semantic, stegoSteps, proposals } = opts;
+  return {
+    model, refine, thingK, stuffK, maxSidePx, seed, maxMasks, tau, tokensPerImage, semantic, stegoSteps, instanceFeature: opts.instanceFeature ?? DEFAULT_INSTANCE_FEATURE,
+    ...(proposals && proposals !== 'reference' ? { proposals } : {}),
+  };
 }
 
 /** The single-process options a job's run stands for, with this machine's thread count. */

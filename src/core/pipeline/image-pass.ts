@@ -4,17 +4,28 @@ import type { BackboneOutput } from '../backbone/types';
 import { encodeMask, rleArea, rleToBbox } from '../coco/rle';
 import type { BboxXYWH, Rle } from '../coco/types';
 import { instanceTokenFeature } from './instance-features';
+import { instanceProposals, PROPOSAL_DEFAULTS, wholeOf, type ProposalView } from './instance-proposals';
 import { maskCut, MASKCUT_DEFAULTS } from './maskcut';
 import { MaskRefiner, type RefineMethod } from './refine';
 import { upsampleMaskCutMasks, type SizeHW } from './upsample';
 
+/**
+ * 'reference': CutLER's MaskCut as published (maskcut.ts), N rounds on the whole photo.
+ * 'multi': the multi-view proposal stage (instance-proposals.ts): rounds until the graph has no
+ * structure left, on the photo and overlapping crops, masks split into parts, scored and voted.
+ */
+export type ProposalMode = 'reference' | 'multi';
+export const PROPOSAL_MODES: readonly ProposalMode[] = ['reference', 'multi'];
+
 export interface ImagePassOptions {
   tau: number;
+  /** 'reference': MaskCut's N; 'multi': the most proposals kept. */
   maxMasks: number;
   refine: RefineMethod;
+  proposals: ProposalMode;
 }
 
-export const IMAGE_PASS_DEFAULTS: ImagePassOptions = { tau: MASKCUT_DEFAULTS.tau, maxMasks: MASKCUT_DEFAULTS.maxMasks, refine: 'crf' };
+export const IMAGE_PASS_DEFAULTS: ImagePassOptions = { tau: MASKCUT_DEFAULTS.tau, maxMasks: MASKCUT_DEFAULTS.maxMasks, refine: 'crf', proposals: 'reference' };
 
 export interface PseudoInstance {
   /** Mask at the label resolution, uncompressed COCO RLE (column-major runs). */
@@ -28,6 +39,8 @@ export interface PseudoInstance {
   score: number;
   /** Mean of the instance's patch tokens (the cheap instance feature of method.md §3). */
   feature: Float32Array;
+  /** Index of the smallest instance of the pass that holds this one as a part ('multi' only; absent: a whole). */
+  wholeIndex?: number;
 }
 
 export interface ImagePass {
@@ -37,38 +50,76 @@ export interface ImagePass {
   timingsMs: { maskcut: number; refine: number };
 }
 
-/** MaskCut + upsampling + refinement + instance features for one image. */
+/**
+ * A 'multi' score is the product of five factors in [0, 1] (cut quality, photo border, crop
+ * truncation, support: instance-proposals.ts; refinement IoU): reported as their geometric mean,
+ * which keeps the order (so AP and AR are those of the product) on the scale of the reference's
+ * scores, so that U2Seg's cluster → class vote (detections with score ≥ 0.6, method.md §7) sees
+ * these masks too. The product itself left every mask below 0.6: mapped AP 0 on 40 coco-dev photos.
+ */
+const MULTI_SCORE_FACTORS = 5;
+
+interface Candidate {
+  mask: Uint8Array;
+  /** Score before refinement: MaskCut's round order, or the proposal stage's score. */
+  prior: number;
+}
+
+/** 'reference': MaskCut's rounds upsampled (earlier masks claim pixels first, method.md §2 step 6). */
+function referenceCandidates(features: BackboneOutput, labelSizeHW: SizeHW, opts: ImagePassOptions): Candidate[] {
+  const cut = maskCut(features.keys, features.gridH, features.gridW, features.keyDim, { tau: opts.tau, maxMasks: opts.maxMasks });
+  const upsampled = upsampleMaskCutMasks(cut.masks, cut.gridH, cut.gridW, labelSizeHW);
+  return upsampled.map((mask, round) => ({ mask, prior: 1 - 0.1 * round })).filter(({ mask }) => mask.some((v) => v));
+}
+
+/**
+ * MaskCut (or the multi-view proposals) + upsampling + refinement + instance features for one
+ * image. `views` (the whole photo first, then crops; embedViews) feed 'multi'; without them it
+ * sees the whole photo only.
+ */
 export function runImagePass(
   rgba: Uint8ClampedArray | Uint8Array,
   labelSizeHW: SizeHW,
   features: BackboneOutput,
   options: Partial<ImagePassOptions> = {},
+  views?: readonly ProposalView[],
 ): ImagePass {
   const opts = { ...IMAGE_PASS_DEFAULTS, ...options };
   const { height, width } = labelSizeHW;
   if (rgba.length !== height * width * 4) throw new Error(`RGBA has ${rgba.length} bytes; expected ${height}×${width}×4`);
   const t0 = performance.now();
-  const cut = maskCut(features.keys, features.gridH, features.gridW, features.keyDim, { tau: opts.tau, maxMasks: opts.maxMasks });
+  const candidates: Candidate[] =
+    opts.proposals === 'reference'
+      ? referenceCandidates(features, labelSizeHW, opts)
+      : instanceProposals(views ?? [{ view: { x0: 0, y0: 0, x1: 1, y1: 1 }, features }], labelSizeHW, { ...PROPOSAL_DEFAULTS, tau: opts.tau, maxProposals: opts.maxMasks })
+          .map((p) => ({ mask: p.maskRowMajor, prior: p.score }))
+          .filter(({ mask }) => mask.some((v) => v));
   const t1 = performance.now();
-  const upsampled = upsampleMaskCutMasks(cut.masks, cut.gridH, cut.gridW, labelSizeHW);
-  const rounds = upsampled.map((mask, round) => ({ mask, round })).filter(({ mask }) => mask.some((v) => v));
   const refiner = new MaskRefiner(rgba, labelSizeHW, { refine: opts.refine });
-  const refinedAll = refiner.refineAll(rounds.map((r) => r.mask));
+  const refinedAll = refiner.refineAll(candidates.map((r) => r.mask));
   refiner.dispose();
-  const instances: PseudoInstance[] = [];
-  rounds.forEach(({ round }, i) => {
-    const refined = refinedAll[i];
-    if (!refined.maskRowMajor) return;
-    const rle = encodeMask(refined.maskRowMajor, height, width);
-    const area = rleArea(rle);
-    if (area === 0) return;
-    instances.push({
-      rle,
-      bbox: rleToBbox(rle),
-      area,
-      score: Math.max(0.01, (1 - 0.1 * round) * refined.iou),
-      feature: instanceTokenFeature(features, refined.maskRowMajor, labelSizeHW),
-    });
+  const kept: { mask: Uint8Array; score: number }[] = [];
+  candidates.forEach(({ prior }, i) => {
+    const mask = refinedAll[i].maskRowMajor;
+    if (!mask) return;
+    const product = prior * refinedAll[i].iou;
+    kept.push({ mask, score: Math.max(0.01, opts.proposals === 'multi' ? product ** (1 / MULTI_SCORE_FACTORS) : product) });
   });
+  // The reference keeps MaskCut's order; proposals are ranked by their refined score.
+  if (opts.proposals === 'multi') kept.sort((a, b) => b.score - a.score);
+  const instances: PseudoInstance[] = [];
+  const usedMasks: Uint8Array[] = [];
+  for (const { mask, score } of kept) {
+    const rle = encodeMask(mask, height, width);
+    const area = rleArea(rle);
+    if (area === 0) continue;
+    usedMasks.push(mask);
+    instances.push({ rle, bbox: rleToBbox(rle), area, score, feature: instanceTokenFeature(features, mask, labelSizeHW) });
+  }
+  if (opts.proposals === 'multi') {
+    wholeOf(usedMasks).forEach((whole, i) => {
+      if (whole >= 0) instances[i].wholeIndex = whole;
+    });
+  }
   return { labelSizeHW, instances, timingsMs: { maskcut: t1 - t0, refine: performance.now() - t1 } };
 }

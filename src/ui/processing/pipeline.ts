@@ -5,6 +5,7 @@ import { sharedSessionDb } from '../../storage/session-db';
 import { getClusterTable, putClusterTable } from '../../storage/session-records';
 import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
 import { pageConfig } from '../config';
+import { PROPOSAL_DEFAULTS } from '../../core/pipeline/instance-proposals';
 import { pixelStore } from '../state/pixel-store';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
@@ -26,7 +27,9 @@ let provisional = false;
 let cancelled = false;
 
 function processOptions(): ProcessOptions {
-  return { refine: pageConfig().refine, maxMasks: 3 };
+  const { refine, proposals } = pageConfig();
+  // The multi-view stage keeps up to PROPOSAL_DEFAULTS.maxProposals masks; MaskCut its N = 3.
+  return { refine, proposals, maxMasks: proposals === 'multi' ? PROPOSAL_DEFAULTS.maxProposals : 3 };
 }
 
 /** A photo whose processing the user's Cancel dropped or stopped: shown as such, never as a failure. */
