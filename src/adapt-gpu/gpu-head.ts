@@ -7,7 +7,7 @@
 import type { DenseSlot } from '../core/adapt/dense';
 import { headLayout, initialParams, type HeadShape, type InputStats } from '../core/adapt/head';
 import { ADAM, type TrainingImage, type TrainingSamples } from '../core/adapt/train';
-import { WebGpuTrainingError } from '../gpu/device';
+import { scopedSetup, WebGpuTrainingError } from '../gpu/device';
 import { denseForwardSpec, denseGradBiasSpec, denseGradInputSpec, denseGradWeightSpec } from '../gpu/kernels';
 import { createKernels, GpuRun, SHARED_KERNELS, type Kernel, type KernelSource } from '../gpu/resources';
 import { GATHER_WGSL, LOSS_WGSL } from './kernels';
@@ -112,34 +112,19 @@ export class GpuHead {
     const largest = Math.max(batchSize * Math.max(shape.tokenDim, shape.hiddenDim, shape.classCount) * 4, headLayout(shape).paramCount * 4);
     if (largest > maxBinding) throw new WebGpuTrainingError(`a ${largest}-byte training buffer exceeds this device's ${maxBinding}-byte storage binding limit`);
     if (batchSize > limits.maxComputeWorkgroupsPerDimension) throw new WebGpuTrainingError(`batch size ${batchSize} exceeds ${limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`);
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
-    const chunks: { buffer: GPUBuffer; start: number; rows: number }[] = [];
-    let head: GpuHead;
-    try {
+    const whatMustFit = `the training tokens (${((inputs.samples.imageOf.length * rowBytes) / 2 ** 20).toFixed(0)} MB)`;
+    return scopedSetup(device, whatMustFit, async (owned) => {
+      const chunks: { buffer: GPUBuffer; start: number; rows: number }[] = [];
       const rowsPerChunk = Math.max(1, Math.floor(Math.min(maxBinding, inputs.maxTokenChunkBytes ?? Infinity) / rowBytes));
       const sampleCount = inputs.samples.imageOf.length;
       for (let start = 0; start < sampleCount; start += rowsPerChunk) {
         const rows = Math.min(rowsPerChunk, sampleCount - start);
-        chunks.push({ buffer: uploadTokens(device, inputs, start, rows), start, rows });
+        const buffer = uploadTokens(device, inputs, start, rows);
+        owned.push(buffer);
+        chunks.push({ buffer, start, rows });
       }
-      const kernels = await createKernels(device, KERNELS);
-      head = new GpuHead(device, inputs, chunks, kernels);
-    } catch (err) {
-      for (const c of chunks) c.buffer.destroy();
-      await device.popErrorScope();
-      await device.popErrorScope();
-      throw new WebGpuTrainingError(`WebGPU training setup failed: ${(err as Error).message}`);
-    }
-    const validation = await device.popErrorScope();
-    const memory = await device.popErrorScope();
-    const error = memory ?? validation;
-    if (error) {
-      head.destroy();
-      const tokenMb = (inputs.samples.imageOf.length * rowBytes) / 2 ** 20;
-      throw new WebGpuTrainingError(memory ? `the training tokens (${tokenMb.toFixed(0)} MB) do not fit in GPU memory: ${error.message}` : `WebGPU training setup failed: ${error.message}`);
-    }
-    return head;
+      return new GpuHead(device, inputs, chunks, await createKernels(device, KERNELS));
+    });
   }
 
   /** Encodes one batch (the Batch entry `batchIndex` of the epoch's uniforms). */

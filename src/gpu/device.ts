@@ -9,6 +9,34 @@ export class WebGpuTrainingError extends Error {
   override name = 'WebGpuTrainingError';
 }
 
+/**
+ * Builds a trainer's GPU state inside out-of-memory and validation error scopes, so a setup this
+ * device cannot hold fails here as WebGpuTrainingError (naming `whatMustFit` when memory ran out)
+ * rather than mid-run. `build` pushes the buffers it creates on `owned`, freed if it throws.
+ */
+export async function scopedSetup<T extends { destroy(): void }>(device: GPUDevice, whatMustFit: string, build: (owned: GPUBuffer[]) => Promise<T>): Promise<T> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const owned: GPUBuffer[] = [];
+  let built: T;
+  try {
+    built = await build(owned);
+  } catch (err) {
+    for (const b of owned) b.destroy();
+    await device.popErrorScope();
+    await device.popErrorScope();
+    throw new WebGpuTrainingError(`WebGPU training setup failed: ${(err as Error).message}`);
+  }
+  const validation = await device.popErrorScope();
+  const memory = await device.popErrorScope();
+  const error = memory ?? validation;
+  if (error) {
+    built.destroy();
+    throw new WebGpuTrainingError(memory ? `${whatMustFit} do not fit in GPU memory: ${error.message}` : `WebGPU training setup failed: ${error.message}`);
+  }
+  return built;
+}
+
 export interface TrainingDevice {
   device: GPUDevice;
   /** The adapter for people (vendor, architecture, description), "(fallback, CPU)" for a software one. */

@@ -8,7 +8,7 @@ import { ADAM } from '../core/optim/adam';
 import { stegoHeadLayout } from '../core/stego/head';
 import { negativesPerStep, type StepPlan } from '../core/stego/sampling';
 import type { PhotoRows, StegoRun } from '../core/stego/train';
-import { readBack, WebGpuTrainingError } from '../gpu/device';
+import { readBack, scopedSetup, WebGpuTrainingError } from '../gpu/device';
 import { BATCH_ENTRY_BYTES, denseForwardSpec, denseGradBiasSpec, denseGradInputSpec, denseGradWeightSpec, type MatmulSpec } from '../gpu/kernels';
 import { createKernels, GpuRun, SHARED_KERNELS, type Kernel, type KernelSource } from '../gpu/resources';
 import { GATHER_ROWS_WGSL, NORMALISE_BACKWARD_WGSL, NORMALISE_WGSL, PAIR_LOSS_WGSL, pairLossUniform, ROWS_WORKGROUP } from './kernels';
@@ -125,30 +125,14 @@ export class GpuStego {
     const largest = 4 * Math.max(cells * shape.inDim, (2 + negatives) * opts.batchSize * opts.pointsPerImage ** 2, rows * Math.max(shape.inDim, shape.hiddenDim, shape.codeDim));
     if (largest > maxBinding) throw new WebGpuTrainingError(`a ${largest}-byte training buffer exceeds this device's ${maxBinding}-byte storage binding limit`);
     if (rows > limits.maxComputeWorkgroupsPerDimension) throw new WebGpuTrainingError(`${rows} rows per step exceed ${limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`);
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
-    const uploaded: GPUBuffer[] = [];
-    let gpu: GpuStego;
-    try {
+    const whatMustFit = `the photos' rows (${((cells * shape.inDim * 8) / 2 ** 20).toFixed(0)} MB)`;
+    return scopedSetup(device, whatMustFit, async (owned) => {
       const photoX = upload(device, photos, cells, shape.inDim, (p) => p.x);
-      uploaded.push(photoX);
+      owned.push(photoX);
       const photoUnit = upload(device, photos, cells, shape.inDim, (p) => p.unit);
-      uploaded.push(photoUnit);
-      gpu = new GpuStego(device, photos, r, photoX, photoUnit, await createKernels(device, KERNELS));
-    } catch (err) {
-      for (const b of uploaded) b.destroy();
-      await device.popErrorScope();
-      await device.popErrorScope();
-      throw new WebGpuTrainingError(`WebGPU training setup failed: ${(err as Error).message}`);
-    }
-    const validation = await device.popErrorScope();
-    const memory = await device.popErrorScope();
-    const error = memory ?? validation;
-    if (error) {
-      gpu.destroy();
-      throw new WebGpuTrainingError(memory ? `the photos' rows (${((cells * shape.inDim * 8) / 2 ** 20).toFixed(0)} MB) do not fit in GPU memory: ${error.message}` : `WebGPU training setup failed: ${error.message}`);
-    }
-    return gpu;
+      owned.push(photoUnit);
+      return new GpuStego(device, photos, r, photoX, photoUnit, await createKernels(device, KERNELS));
+    });
   }
 
   /** Submits one step of the plan: its rows, masks and step constants, then every dispatch; `slot` is its place in the loss statistics. */

@@ -9,7 +9,8 @@
 // A split is kept when its λ is below `maxEigenvalue` and each side keeps a 4-connected part of at
 // least `minPatches` patches; each such part is split again down to `maxDepth`.
 import { connectedComponent4 } from './mask-ops';
-import { createPackedAdjacency, secondSmallestNcutEigenvector, setEdge, type NcutEigenOptions } from './ncut-eigen';
+import { subgraphAdjacency } from './maskcut-rounds';
+import { secondSmallestNcutEigenvector, type NcutEigenOptions } from './ncut-eigen';
 
 export interface MaskSplitOptions {
   /** Keep a split only when the cut's λ is below this. */
@@ -75,16 +76,7 @@ export function splitOnce(cosines: Float64Array, gridH: number, gridW: number, m
   if (nodes.length < 2 * options.minPatches) return null;
   const tau = pairQuantile(cosines, n, nodes, options.thresholdQuantile);
   const m = nodes.length;
-  const adj = createPackedAdjacency(m);
-  for (let a = 0; a < m; a++) {
-    const row = nodes[a] * n;
-    for (let b = a; b < m; b++) {
-      if (cosines[row + nodes[b]] > tau) {
-        setEdge(adj, a, b, true);
-        setEdge(adj, b, a, true);
-      }
-    }
-  }
+  const adj = subgraphAdjacency(cosines, n, nodes, tau);
   const solve = secondSmallestNcutEigenvector(adj, options.eigen);
   if (solve.eigenvalue > options.maxEigenvalue) return null;
   let mean = 0;
