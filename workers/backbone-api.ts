@@ -72,8 +72,8 @@ export interface BackboneWorkerApi {
   process(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
   /** Fits the session's thing and stuff clusters over the stored passes of these images. */
   cluster(ids: string[], options: { thingK?: number; stuffK?: number; seed: number }): Promise<ClusterSummary>;
-  /** Results of a previous visit for this image and the loaded model (null: process it again). */
-  restore(id: string): Promise<{ summary: ProcessSummary; view: FeatureView; label?: LabelSummary } | null>;
+  /** Results of a previous visit for this image, the loaded model and the asked settings (null: process it again). */
+  restore(id: string, asked: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView; label?: LabelSummary } | null>;
   /** The stored clusters, if the session has any. */
   storedClusters(): Promise<ClusterSummary | null>;
   /** Semantic, instance and panoptic labels of one image with the current clusters. */

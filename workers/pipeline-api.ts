@@ -34,10 +34,10 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
       return Comlink.transfer({ summary, view }, [pca.buffer]);
     },
 
-    async restore(id) {
+    async restore(id, asked) {
       const session = getSession();
       if (!session) return null;
-      const found = await restoreImage(await db(), id, session.manifest);
+      const found = await restoreImage(await db(), id, session.manifest, asked);
       if (!found) return null;
       const { summary, label, tokens } = found;
       const pca = pcaRgba(tokens.tokens, tokens.gridH * tokens.gridW, tokens.tokenDim);

@@ -3,7 +3,7 @@
 import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
 import { labelImage } from '../src/core/pipeline/image-labels';
-import { runImagePass, type ImagePass } from '../src/core/pipeline/image-pass';
+import { runImagePass, type ImagePass, type ProposalMode } from '../src/core/pipeline/image-pass';
 import { embedViews, proposalViews } from '../src/core/pipeline/instance-proposals';
 import type { RefineMethod } from '../src/core/pipeline/refine';
 import { fitSessionClusters } from '../src/core/pipeline/session-clusters';
@@ -48,6 +48,7 @@ export async function processImage(
     labelSizeHW: [labelSizeHW.height, labelSizeHW.width],
     instances: pass.instances.length,
     timingsMs: { decode: t1 - t0, backbone: t2 - t1, ...pass.timingsMs },
+    made: { proposals, refine: options.refine },
   };
   await putSummary(db, summary);
   return { summary, features, pass };
@@ -120,7 +121,7 @@ export async function instanceOffsets(db: SessionDb): Promise<Map<string, number
 }
 
 /** What a previous visit computed for an image with this model, if anything. */
-export async function restoreImage(db: SessionDb, id: string, manifest: ModelManifest): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
+export async function restoreImage(db: SessionDb, id: string, manifest: ModelManifest, asked: ProcessOptions): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
   const [summary, feats, labels, clusters] = await Promise.all([
     getSummary(db, id),
     getFeatures(db, id),
@@ -129,6 +130,7 @@ export async function restoreImage(db: SessionDb, id: string, manifest: ModelMan
   ]);
   // Same model id but another grid: features stored before the model's sampling changed (shiftAverage).
   if (!summary || !feats || feats.modelId !== manifest.id || feats.gridH !== featureGrid(manifest).gridH) return null;
+  if (!madeAsAsked(summary, asked)) return null;
   const current = labels && clusters && labels.clustersVersion === clusters.version;
   const label: LabelSummary | undefined = current
     ? {
@@ -141,6 +143,12 @@ export async function restoreImage(db: SessionDb, id: string, manifest: ModelMan
       }
     : undefined;
   return { summary, label, tokens: feats };
+}
+
+/** Whether a stored photo was made the way the page now asks (else it is processed again on restore). */
+export function madeAsAsked(summary: Pick<ProcessSummary, 'made'>, asked: { proposals?: ProposalMode; refine: RefineMethod }): boolean {
+  const proposals = asked.proposals ?? 'reference';
+  return summary.made ? summary.made.proposals === proposals && summary.made.refine === asked.refine : proposals === 'reference';
 }
 
 type StoredFeaturesLike = { tokens: Float32Array; gridH: number; gridW: number; tokenDim: number };

@@ -3,6 +3,7 @@
 import type { ExportOptions } from '../src/core/export/session-export';
 import type { OverlayStyle, PixelInfo, ViewMode } from '../src/core/render/overlay';
 import type { ClusterTable } from '../src/core/session/cluster-table';
+import type { InstanceNode } from '../src/core/render/instance-selection';
 
 export interface OverlayImage {
   rgba: Uint8ClampedArray;
@@ -61,7 +62,17 @@ export interface UserLabelsViewApi {
   remapUserLabels(mapping: Record<number, number>): Promise<string[]>;
 }
 
-export interface ViewWorkerApi extends UserLabelsViewApi {
+/** Selecting masks: workers/instance-selection-view.ts implements these (label-resolution coordinates). */
+export interface InstanceSelectionViewApi {
+  /** The pass's instances under a pixel, smallest first, and the one the view paints there; null before processing. */
+  instancesAt(id: string, x: number, y: number): Promise<{ covering: number[]; shown: number | null } | null>;
+  /** Every instance of the pass with its whole and parts; null before processing. */
+  instanceTree(id: string): Promise<InstanceNode[] | null>;
+  /** The listed instances tinted and outlined, at label resolution. */
+  renderSelection(id: string, indices: number[]): Promise<OverlayImage | null>;
+}
+
+export interface ViewWorkerApi extends UserLabelsViewApi, InstanceSelectionViewApi {
   /** Which labels render, pixelInfo and exportZip use from now on. */
   setLabelSource(source: LabelSource): Promise<void>;
   /** Validates and keeps a COCO instances file as ground truth (throws naming the bad records). */

@@ -9,6 +9,7 @@ import { groundTruthFor, nameColour, renderGroundTruth } from '../src/core/rende
 import type { StoredHeadLabels } from '../src/storage/records';
 import { sharedSessionDb } from '../src/storage/session-db';
 import { currentHeadLabels, getGroundTruthText, getLabels, getPass, putGroundTruthText } from '../src/storage/session-records';
+import { instanceSelectionMethods } from './instance-selection-view';
 import { userLabelsViewMethods } from './user-labels-view';
 import type { GroundTruthSummary, LabelSource, ViewWorkerApi } from './view-api';
 
@@ -57,6 +58,15 @@ function remember(id: string, grid: LabelGrid & { version: number }): LabelGrid 
   gridCache.set(id, grid);
   if (gridCache.size > GRID_CACHE_SIZE) gridCache.delete(gridCache.keys().next().value as string);
   return grid;
+}
+
+/** The pass instance painted at a pixel; null under an adapted head, whose instances are its own. */
+async function shownInstance(id: string, x: number, y: number): Promise<number | null> {
+  if (labelSource === 'head' && (await currentHeadLabels(await db(), id))) return null;
+  const grid = await labelGrid(id);
+  if (!grid || x < 0 || y < 0 || x >= grid.width || y >= grid.height) return null;
+  const segId = grid.labels.panoptic.idsRowMajor[Math.floor(y) * grid.width + Math.floor(x)];
+  return grid.labels.panoptic.segments.find((s) => s.id === segId)?.instanceIndex ?? null;
 }
 
 async function exportImages(images: Parameters<ViewWorkerApi['exportZip']>[0]): Promise<ExportImage[]> {
@@ -151,6 +161,7 @@ const api: ViewWorkerApi = {
 
   // The user's own labels (fill segment, label size, ground truth as labels).
   ...userLabelsViewMethods({ db, labelGrid, groundTruth: loadGroundTruth }),
+  ...instanceSelectionMethods({ db, shownInstance }),
 };
 
 Comlink.expose(api);

@@ -392,6 +392,39 @@ export class AppPage {
     return rec ? rec.value.instances.length : null;
   }
 
+  /** The stored image pass of a photo: its label size and each instance's mask (uncompressed COCO RLE). */
+  async storedInstances(photoName: string): Promise<{ sizeHW: [number, number]; rles: { size: [number, number]; counts: number[] }[] } | null> {
+    const images = (await this.readSession<{ id: string; name: string }[]>('images', null)) ?? [];
+    const id = images.find((im) => im.name === photoName)?.id;
+    type Pass = { labelSizeHW: { height: number; width: number }; instances: { rle: { size: [number, number]; counts: number[] } }[] };
+    const rec = id ? await this.readSession<{ value: Pass }>('results', [id, 'pass']) : undefined;
+    return rec ? { sizeHW: [rec.value.labelSizeHW.height, rec.value.labelSizeHW.width], rles: rec.value.instances.map((i) => i.rle) } : null;
+  }
+
+  /** Points at a label-resolution pixel of the overlay, waits for its hover label, and clicks. */
+  async clickOverlayPixel(x: number, y: number): Promise<void> {
+    const canvas = this.page.getByTestId('overlay');
+    const box = await canvas.boundingBox();
+    const [w, h] = await canvas.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]);
+    if (!box || !w) throw new Error('no overlay to click');
+    const at = { x: box.x + ((x + 0.5) / w) * box.width, y: box.y + ((y + 0.5) / h) * box.height };
+    await this.page.mouse.move(at.x - 2, at.y);
+    await this.page.mouse.move(at.x, at.y);
+    await this.page.getByTestId('hover-label').waitFor();
+    await this.page.mouse.click(at.x, at.y);
+  }
+
+  /** The instance indices the selection bar shows, once it shows something other than `previous`. */
+  async waitForSelection(previous = ''): Promise<string> {
+    const bar = this.page.getByTestId('selection-bar');
+    await this.page.waitForFunction((prev) => {
+      const el = document.querySelector('[data-testid=selection-bar]');
+      const layer = document.querySelector('[data-testid=selection-layer]') as HTMLElement | null;
+      return el && el.getAttribute('data-indices') !== prev && layer?.dataset.indices === el.getAttribute('data-indices');
+    }, previous);
+    return (await bar.getAttribute('data-indices')) ?? '';
+  }
+
   /**
    * A photo's stored result of one kind, read from IndexedDB as a reload reads it: pixels per value
    * of its label map `mapField`, and its other small fields.

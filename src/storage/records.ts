@@ -5,6 +5,8 @@ import type { SerializedHead } from '../core/adapt/head-codec';
 import type { HeadLabels } from '../core/adapt/head-labels';
 import type { EpochProgress } from '../core/adapt/train';
 import type { ImageLabels } from '../core/pipeline/image-labels';
+import type { ProposalMode } from '../core/pipeline/image-pass';
+import type { RefineMethod } from '../core/pipeline/refine';
 import type { SessionClusters } from '../core/pipeline/session-clusters';
 import type { SizeHW } from '../core/pipeline/upsample';
 import type { ClusterKind, ClusterTable } from '../core/session/cluster-table';
@@ -18,6 +20,8 @@ export interface ProcessSummary {
   labelSizeHW: [number, number];
   instances: number;
   timingsMs: Record<string, number>;
+  /** How the masks were made; absent in sessions saved before it was recorded (they used 'reference'). */
+  made?: { proposals: ProposalMode; refine: RefineMethod };
 }
 
 /** A photo's cluster labels (the `labels` result), tied to the clusters they were made with. */

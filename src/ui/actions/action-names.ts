@@ -10,6 +10,7 @@ export const ACTION_NAMES = [
   'help.shortcuts',
   'adapt.open', 'adapt.train', 'adapt.cancel', 'adapt.toggleSource', 'adapt.exportHead', 'adapt.removeHead',
   'semantic.train', 'semantic.cancel',
+  'select.whole', 'select.parts', 'select.clear',
   'labels.mode', 'labels.leave', 'labels.brush', 'labels.eraser', 'labels.fill', 'labels.smaller', 'labels.bigger',
   'labels.nextClass', 'labels.prevClass', 'labels.toggleShow', 'labels.addClass', 'labels.removeClass', 'labels.clear',
   'labels.groundTruth', 'labels.groundTruthAll',

@@ -6,6 +6,7 @@ import { cancelProcessing, recluster } from '../processing/pipeline';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { registerAdaptActions } from './adapt-actions';
+import { registerSelectionActions } from '../features/selection/selection-actions';
 import { registerSemanticActions } from './semantic-actions';
 import { register, type Action } from './registry';
 
@@ -99,4 +100,6 @@ export function registerAppActions(): void {
   );
   registerAdaptActions();
   registerSemanticActions();
+  // Last: Escape stops running work before it clears a selection.
+  registerSelectionActions();
 }

@@ -190,7 +190,8 @@ export async function resumePhotos(items: { id: string; file: File }[]): Promise
   }
   const todo: typeof items = [];
   for (const item of items) {
-    const found = await pool.use((api) => api.restore(item.id));
+    // Photos made with another proposal stage or refinement than the page asks for are made again.
+    const found = await pool.use((api) => api.restore(item.id, processOptions()));
     if (!found) {
       todo.push(item);
       continue;

@@ -63,6 +63,6 @@ describe("the page's actions", () => {
     registerLabellingActions();
     expect(allActions().map((a) => a.name).sort()).toEqual([...ACTION_NAMES].sort());
     const escape = allActions().filter((a) => a.keys?.includes('Escape')).map((a) => a.name).sort();
-    expect(escape).toEqual(['adapt.cancel', 'labels.leave', 'semantic.cancel', 'session.cancel']);
+    expect(escape).toEqual(['adapt.cancel', 'labels.leave', 'select.clear', 'semantic.cancel', 'session.cancel']);
   });
 });

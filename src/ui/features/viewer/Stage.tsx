@@ -1,6 +1,7 @@
 // The photo with its overlay, zoomable (wheel) and pannable (drag), with a hover label naming the
-// segment under the pointer (cluster name, area, score) and click to select its cluster.
-import { useRef, useState, type MouseEvent, type WheelEvent } from 'react';
+// segment under the pointer (cluster name, area, score); a click selects its cluster and, on a
+// thing, its mask (again: the next larger mask under the pointer, its whole).
+import { useEffect, useRef, useState, type MouseEvent, type WheelEvent } from 'react';
 import { resolveCluster } from '../../../core/session/cluster-table';
 import type { PixelInfo } from '../../../core/render/overlay';
 import { viewWorker } from '../../processing/view-client';
@@ -8,6 +9,8 @@ import { pixelStore } from '../../state/pixel-store';
 import { useSeg } from '../../state/segmentation-store';
 import { LabelLayer } from '../labelling/LabelLayer';
 import { useLabelling } from '../labelling/label-state';
+import { clearSelection, clickInstance } from '../selection/selection-state';
+import { SelectionLayer } from '../selection/SelectionLayer';
 import { OverlayCanvas } from './OverlayCanvas';
 
 interface Hover {
@@ -27,6 +30,7 @@ export function Stage({ id, name }: { id: string; name: string }) {
   const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
   const labelMode = useLabelling((s) => s.active);
   const view = zoom.forId === id ? zoom : { scale: 1, tx: 0, ty: 0, forId: id };
+  useEffect(() => clearSelection(), [id, mode]);
 
   const onWheel = (e: WheelEvent) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -43,17 +47,31 @@ export function Stage({ id, name }: { id: string; name: string }) {
       drag.current = { x: e.clientX, y: e.clientY };
       return;
     }
-    const canvas = e.currentTarget.querySelector('canvas.overlay') as HTMLCanvasElement | null;
-    if (!canvas || !labelled || showGt || pending.current || !canvas.width) return;
-    const r = canvas.getBoundingClientRect();
-    const x = ((e.clientX - r.left) / r.width) * canvas.width;
-    const y = ((e.clientY - r.top) / r.height) * canvas.height;
+    const point = labelPoint(e);
+    if (!point || pending.current) return;
+    const { x, y } = point;
     const at = { x: e.clientX - e.currentTarget.getBoundingClientRect().left, y: e.clientY - e.currentTarget.getBoundingClientRect().top };
     pending.current = true;
     void viewWorker()
       .pixelInfo(id, mode, x, y)
       .then((info) => setHover(info ? { ...at, info } : null))
       .finally(() => (pending.current = false));
+  };
+
+  /** The pointer in label-resolution pixels of the overlay; null where there are no labels to point at. */
+  const labelPoint = (e: MouseEvent<HTMLDivElement>) => {
+    const canvas = e.currentTarget.querySelector('canvas.overlay') as HTMLCanvasElement | null;
+    if (!canvas || !labelled || showGt || !canvas.width) return null;
+    const r = canvas.getBoundingClientRect();
+    return { x: ((e.clientX - r.left) / r.width) * canvas.width, y: ((e.clientY - r.top) / r.height) * canvas.height };
+  };
+
+  const onClick = (e: MouseEvent<HTMLDivElement>) => {
+    if (labelMode) return;
+    if (hover) useSeg.getState().selectCategory(resolveCluster(table, hover.info.categoryId));
+    const point = labelPoint(e);
+    if (mode === 'semantic' || !point || !hover?.info.isThing) return clearSelection();
+    void clickInstance(id, point.x, point.y);
   };
 
   const hoverName = hover ? table[resolveCluster(table, hover.info.categoryId)]?.name ?? `cluster ${hover.info.categoryId}` : '';
@@ -69,12 +87,13 @@ export function Stage({ id, name }: { id: string; name: string }) {
         setHover(null);
       }}
       onMouseMove={onMove}
-      onClick={() => !labelMode && hover && useSeg.getState().selectCategory(resolveCluster(table, hover.info.categoryId))}
+      onClick={onClick}
       onDoubleClick={() => setZoom({ scale: 1, tx: 0, ty: 0, forId: id })}
     >
       <div className="stage-content" style={{ transform: `translate(${view.tx}px, ${view.ty}px) scale(${view.scale})` }}>
         <img src={pixelStore.get(id)?.photoUrl} alt={name} data-testid="photo" draggable={false} />
         {(labelled || showGt) && <OverlayCanvas id={id} fileName={name} />}
+        {labelled && !showGt && mode !== 'semantic' && <SelectionLayer id={id} />}
         {labelled && <LabelLayer id={id} zoom={view.scale} />}
       </div>
       {hover && (

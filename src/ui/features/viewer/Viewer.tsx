@@ -3,6 +3,7 @@
 import { useApp } from '../../state/store';
 import { useSeg } from '../../state/segmentation-store';
 import { LabelToolbar } from '../labelling/LabelToolbar';
+import { SelectionBar } from '../selection/SelectionBar';
 import { FeatureCanvas } from './FeatureView';
 import { Stage } from './Stage';
 import { Toolbar } from './Toolbar';
@@ -25,6 +26,7 @@ export function Viewer() {
             {image.sizeHW && ` · ${image.sizeHW[1]}×${image.sizeHW[0]}`}
             {stage && stage !== 'labelled' && ` · ${image.error ?? stage}`}
           </figcaption>
+          <SelectionBar id={image.id} />
         </figure>
         {showFeatures && (
           <figure>

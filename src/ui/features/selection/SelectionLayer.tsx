@@ -1,0 +1,35 @@
+// The selected masks drawn over the overlay (tinted, outlined), painted by the view worker at label
+// resolution and stretched over the photo like the overlay.
+import { useEffect, useRef } from 'react';
+import { viewWorker } from '../../processing/view-client';
+import { useSelection } from './selection-state';
+
+export function SelectionLayer({ id }: { id: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const indices = useSelection((s) => (s.photoId === id ? s.indices : null));
+  const key = indices?.join(',') ?? '';
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas) return;
+    let stale = false;
+    const list = key ? key.split(',').map(Number) : [];
+    if (!list.length) {
+      canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+      canvas.dataset.indices = '';
+      return;
+    }
+    void viewWorker()
+      .renderSelection(id, list)
+      .then((img) => {
+        if (stale || !img) return;
+        canvas.width = img.width;
+        canvas.height = img.height;
+        canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+        canvas.dataset.indices = key;
+      });
+    return () => {
+      stale = true;
+    };
+  }, [id, key]);
+  return <canvas ref={ref} className="selection-layer" data-testid="selection-layer" />;
+}
