@@ -1,14 +1,100 @@
-// `npm run bench -- app [n] [refine]`: the user's view of speed in headless Chromium: time from
-// dropping n coco-dev photos to the first overlay, and photos per minute until all are labelled.
+// `npm run bench -- app [n] [refine]`: the user's view of speed in headless Chromium (WASM): time
+// from dropping n coco-dev photos to the first overlay, photos per minute until all are labelled,
+// and how quickly the page answers input meanwhile. Run twice in one process, each in a fresh
+// profile: the old pool (one worker with every core as WASM threads) and the new default
+// (poolPlan: on 2 cores two workers of one thread each), with their ratios.
+//
+// Input latency: every 250 ms while the photos are processed the bench presses Shift (bound to
+// nothing) and the page records the time from the key event's timestamp to the next animation
+// frame after its handler ran: what a key press or click waits for before the page can paint.
+// Long tasks (> 50 ms on the main thread) are summed as "main thread blocked".
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import os from 'node:os';
+import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../e2e/harness/browser';
-import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev } from '../e2e/harness/files';
+import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, type DropFile } from '../e2e/harness/files';
 import { serveBuiltApp } from '../e2e/harness/server';
 import { AppPage } from '../e2e/pages/app-page';
-import type { Row } from './table';
+import { median, type Row } from './table';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+const PROBE_EVERY_MS = 250;
+
+interface AppRun {
+  badge: string;
+  firstMs: number;
+  allMs: number;
+  latenciesMs: number[];
+  blockedMs: number;
+}
+
+/** Installs the page-side probes: key-to-frame latency and long tasks. */
+async function installProbes(app: AppPage): Promise<void> {
+  await app.page.evaluate(() => {
+    const w = window as unknown as { __lat: number[]; __blocked: number };
+    w.__lat = [];
+    w.__blocked = 0;
+    window.addEventListener('keydown', (e) => {
+      const t0 = e.timeStamp;
+      requestAnimationFrame(() => w.__lat.push(performance.now() - t0));
+    }, true);
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.__blocked += entry.duration;
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+async function runOnce(browser: Browser, url: string, query: string, photos: DropFile[]): Promise<AppRun> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  try {
+    const app = await AppPage.open(context, url, query);
+    const badge = await app.backendBadge();
+    await installProbes(app);
+    const t0 = Date.now();
+    await app.drop(photos);
+    let done = false;
+    const probing = (async () => {
+      while (!done) {
+        await app.page.keyboard.press('Shift');
+        await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+      }
+    })();
+    await app.waitForOverlay(600_000);
+    const firstMs = Date.now() - t0;
+    await app.waitForAllLabelled(photos.length, 3_600_000);
+    const allMs = Date.now() - t0;
+    done = true;
+    await probing;
+    const { lat, blocked } = await app.page.evaluate(() => {
+      const w = window as unknown as { __lat: number[]; __blocked: number };
+      return { lat: w.__lat, blocked: w.__blocked };
+    });
+    return { badge, firstMs, allMs, latenciesMs: lat, blockedMs: blocked };
+  } finally {
+    await context.close();
+  }
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+};
+
+function row(name: string, query: string, r: AppRun, n: number): Row {
+  return {
+    pool: name,
+    query,
+    backend: r.badge,
+    'first overlay s': r.firstMs / 1000,
+    'all labelled s': r.allMs / 1000,
+    'photos/min': (60_000 * n) / r.allMs,
+    'input → frame median ms': median(r.latenciesMs),
+    'input → frame p95 ms': percentile(r.latenciesMs, 0.95),
+    'input → frame max ms': Math.max(...r.latenciesMs),
+    'main thread blocked s': r.blockedMs / 1000,
+  };
+}
 
 export async function benchApp(args: string[]): Promise<Row[]> {
   if (!hasCocoDev()) throw new Error(`needs ${COCO_DEV_IMAGES}`);
@@ -16,20 +102,28 @@ export async function benchApp(args: string[]): Promise<Row[]> {
   const refine = args[1] ?? 'crf';
   execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   const server = await serveBuiltApp();
-  const webgpu = process.env.BENCH_WEBGPU === '1';
-  const browser = await launchBrowser({ webgpu });
+  const browser = await launchBrowser();
+  const photos = cocoDevPhotos(n);
+  const base = `?refine=${refine}&backend=wasm`;
+  const oldQuery = `${base}&workers=1&threads=${Math.min(4, os.availableParallelism())}`;
   try {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const app = await AppPage.open(context, server.url, `?refine=${refine}${webgpu ? '&backend=webgpu' : '&backend=wasm'}`);
-    const badge = await app.backendBadge();
-    const photos = cocoDevPhotos(n);
-    const t0 = Date.now();
-    await app.drop(photos);
-    await app.waitForOverlay(600_000);
-    const firstMs = Date.now() - t0;
-    await app.waitForAllLabelled(n, 3_600_000);
-    const allMs = Date.now() - t0;
-    return [{ backend: badge, photos: n, refine, 'first overlay s': firstMs / 1000, 'all labelled s': allMs / 1000, 'photos/min': (60_000 * n) / allMs }];
+    process.stderr.write(`old pool (${oldQuery})…\n`);
+    const old = await runOnce(browser, server.url, oldQuery, photos);
+    process.stderr.write(`new pool (${base}, poolPlan's default)…\n`);
+    const cur = await runOnce(browser, server.url, base, photos);
+    const ratio: Row = {
+      pool: 'old ÷ new',
+      query: '',
+      backend: '',
+      'first overlay s': old.firstMs / cur.firstMs,
+      'all labelled s': old.allMs / cur.allMs,
+      'photos/min': cur.allMs / old.allMs,
+      'input → frame median ms': median(old.latenciesMs) / median(cur.latenciesMs),
+      'input → frame p95 ms': percentile(old.latenciesMs, 0.95) / percentile(cur.latenciesMs, 0.95),
+      'input → frame max ms': Math.max(...old.latenciesMs) / Math.max(...cur.latenciesMs),
+      'main thread blocked s': cur.blockedMs ? old.blockedMs / cur.blockedMs : NaN,
+    };
+    return [row('old: one worker', oldQuery, old, n), row('new: poolPlan', base, cur, n), ratio];
   } finally {
     await browser.close();
     await server.close();

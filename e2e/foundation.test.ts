@@ -11,7 +11,8 @@ import { AppPage } from './pages/app-page';
 
 describeApp('foundation: drop a photo, see its features', { webgpu: false }, (s) => {
   it('shows the feature view of a dropped photo, computed on WASM with threads', async () => {
-    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none');
+    // One worker, so that it gets every core as WASM threads (cross-origin isolation works).
+    const app = await AppPage.open(s.context, s.url, '?model=tiny-vit&refine=none&workers=1');
     const badge = await app.backendBadge();
     assert.match(badge, /^WASM · [2-9] threads/, `badge says "${badge}"`);
     await app.drop(generatedPhotos(1));

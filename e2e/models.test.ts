@@ -36,7 +36,7 @@ describeApp('models: import, convert, select, refuse', { webgpu: false }, (s) =>
     const id = await app.waitForModel(TINY_NAME);
     assert.equal(id, 'file-tiny-dino-224');
     const badge = await app.waitForActiveModel(TINY_NAME);
-    assert.match(badge, /^WASM · \d+ threads? · DINO ViT-d48\/8/);
+    assert.match(badge, /^WASM · (\d+ workers × )?\d+ threads? · DINO ViT-d48\/8/);
     assert.deepEqual((await app.models()).filter((m) => m.active).map((m) => m.id), [id]);
     await app.drop(generatedPhotos(1));
     await app.waitForOverlay();

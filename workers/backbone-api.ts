@@ -65,7 +65,7 @@ export interface LabelSummary {
 
 export interface BackboneWorkerApi {
   /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
-  init(modelId: string, pref: BackendPreference): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
+  init(modelId: string, pref: BackendPreference, wasmThreads: number): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
   /** A slice of a recent backbone output of an image (tests compare backends with it); ?debug only. */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
   /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */

@@ -67,12 +67,12 @@ const api: BackboneWorkerApi = {
       if (outputs.size > 4) outputs.delete(outputs.keys().next().value as string);
     },
   ),
-  async init(modelId, pref) {
+  async init(modelId, pref, wasmThreads) {
     await session?.release();
     session = null;
     outputs.clear();
     const { manifest, bytes } = await loadModel(modelId);
-    session = await openWebBackbone(bytes, manifest, pref);
+    session = await openWebBackbone(bytes, manifest, pref, wasmThreads);
     await denseCrfReady;
     return { info: session.info, manifest };
   },

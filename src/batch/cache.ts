@@ -42,6 +42,8 @@ export interface PassConfig {
   instanceFeature?: InstanceFeatureKind;
   /** The manifest's shift-average step in pixels (method.md §1); absent: one backbone pass. */
   shiftAverageStepPx?: number;
+  /** The shift pattern when not 'square' (absent: all four passes, as before the option existed). */
+  shiftPattern?: 'diagonal';
   /** The proposal stage (image-pass.ts); absent: 'reference' (caches made before the option existed). */
   proposals?: ProposalMode;
 }

@@ -13,7 +13,7 @@ import { choiceFlag, intFlag, parseCommand, type ParsedArgs } from './args';
 
 const USAGE = `usage:
   npm run eval -- --data <folder with images/ and instances.json> [--model <id|manifest>] [--limit N]
-                  [--refine crf|guided|none] [--out <dir>] [--max-side PX] [--thing-k N] [--stuff-k N] [--seed N] [--threads N] [--tokens-per-image N]
+                  [--refine crf|guided|none] [--out <dir>] [--max-side PX] [--thing-k N] [--stuff-k N] [--seed N] [--threads N] [--jobs N] [--tokens-per-image N]
                   [--instance-feature mean-tokens|cls-crop] [--proposals reference|multi|both]
       segments the photos (reusing <out>/cache; default out/eval/<model>-<refine>-<max-side>[-cls-crop][-multi]), scores the outputs,
       prints the table and writes it to <out>/eval.json. --proposals both (the default) runs CutLER's MaskCut
@@ -28,7 +28,7 @@ const USAGE = `usage:
   npm run eval -- --semantic [--data <coco-dev>] [--stuff-data <coco-stuff-10>] [--seeds 0,1,2]
       k-means against STEGO's head on the same tokens: PixelAcc and mIoU, Hungarian-matched (src/cli/semantic-eval.ts --help)`;
 
-const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'max-masks', 'tokens-per-image', 'instance-feature', 'proposals',
+const FLAGS = ['data', 'model', 'limit', 'refine', 'out', 'max-side', 'thing-k', 'stuff-k', 'seed', 'threads', 'jobs', 'max-masks', 'tokens-per-image', 'instance-feature', 'proposals',
   'pred', 'gt', 'pred-panoptic', 'gt-panoptic', 'clusters', 'json', 'quiet', 'help'];
 
 function modelOptions(parsed: ParsedArgs, proposals: ProposalMode): ModelEvalOptions {
@@ -54,6 +54,7 @@ function modelOptions(parsed: ParsedArgs, proposals: ProposalMode): ModelEvalOpt
     proposals,
     instanceFeature,
     threads: intFlag(flags, 'threads', 1),
+    jobs: intFlag(flags, 'jobs', 1),
     tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
     progress: switches.has('quiet') ? null : process.stderr,
   };

@@ -23,7 +23,7 @@ export const QUEUE_USAGE = `Many machines (a BullMQ job queue on Redis; photos a
 /** Options that belong to one form only; any other flag given with it is refused. */
 const WORKER_ONLY = ['stall-seconds'];
 const ENQUEUE_ONLY = ['photos-per-job', 'attempts'];
-const NOT_WHEN_ENQUEUING = ['shard', 'finalize', 'threads', ...WORKER_ONLY];
+const NOT_WHEN_ENQUEUING = ['shard', 'finalize', 'threads', 'jobs', ...WORKER_ONLY];
 /** Flags that mean nothing without --queue or --worker. */
 export const QUEUE_ONLY_FLAGS = [...WORKER_ONLY, ...ENQUEUE_ONLY];
 

@@ -28,7 +28,8 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
   --instance-feature mean-tokens|cls-crop
                               instance feature for the thing clusters: mean of its patch tokens, or the
                               backbone's CLS on its masked crop (one more backbone run per instance); default ${DEFAULT_INSTANCE_FEATURE}
-  --threads N                 onnxruntime threads (default: all cores)
+  --threads N                 onnxruntime threads in all (default: all cores), shared by the jobs
+  --jobs N                    photos processed at once, each on a worker thread (default: one per core, at most 4)
   --limit N                   only the first N photos of the sorted folder
   --tokens-per-image N        patch tokens per photo for the stuff clusters (default: 12000 in all, 16..400 per photo)
   --semantic auto|stego|kmeans
@@ -41,7 +42,7 @@ Photos already in <out>/cache are skipped (resume). Phase 2 runs by itself once 
 Shards on several machines by hand: copy every <out>/cache/entries and cache/failed into one <out>/cache, then --finalize.
 ${QUEUE_USAGE}`;
 
-const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'proposals', 'tau', 'instance-feature', 'threads', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help', ...QUEUE_FLAGS];
+const FLAGS = ['out', 'model', 'shard', 'refine', 'thing-k', 'stuff-k', 'max-side', 'seed', 'max-masks', 'proposals', 'tau', 'instance-feature', 'threads', 'jobs', 'limit', 'tokens-per-image', 'semantic', 'stego-steps', 'finalize', 'quiet', 'help', ...QUEUE_FLAGS];
 const SWITCHES = ['finalize', 'quiet', 'help', 'status'];
 
 function parseSegmentArgs(args: readonly string[]): ParsedArgs {
@@ -77,6 +78,7 @@ function segmentOptionsFromParsed(parsed: ParsedArgs): SegmentOptions {
     tau,
     instanceFeature: choiceFlag(flags, 'instance-feature', INSTANCE_FEATURES) ?? DEFAULT_INSTANCE_FEATURE,
     threads: intFlag(flags, 'threads', 1),
+    jobs: intFlag(flags, 'jobs', 1),
     limit: intFlag(flags, 'limit', 1),
     tokensPerImage: intFlag(flags, 'tokens-per-image', 1),
     semantic: choiceFlag(flags, 'semantic', SEMANTIC_CHOICES),

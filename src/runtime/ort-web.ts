@@ -9,10 +9,11 @@ export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 /** ORT's .wasm/.mjs files are copied to /ort/ by the setup step and served by the app itself. */
 const ORT_ASSETS = `${import.meta.env?.BASE_URL ?? '/'}ort/`;
 
-function wasmThreads(): number {
+/** The threads asked for, where the page may have threads at all. */
+function wasmThreads(asked: number): number {
   // Threads need SharedArrayBuffer, which needs COOP/COEP (crossOriginIsolated).
   if (!globalThis.crossOriginIsolated) return 1;
-  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+  return Math.max(1, Math.min(16, asked));
 }
 
 async function webGpuAdapter(): Promise<string | null> {
@@ -28,9 +29,10 @@ async function webGpuAdapter(): Promise<string | null> {
   }
 }
 
-export async function openWebBackbone(modelBytes: Uint8Array, manifest: ModelManifest, pref: BackendPreference): Promise<BackboneSession> {
+/** `threads`: WASM threads for this worker's session (its pool's share of the cores). */
+export async function openWebBackbone(modelBytes: Uint8Array, manifest: ModelManifest, pref: BackendPreference, threads = Math.min(4, navigator.hardwareConcurrency || 1)): Promise<BackboneSession> {
   ort.env.wasm.wasmPaths = ORT_ASSETS;
-  ort.env.wasm.numThreads = wasmThreads();
+  ort.env.wasm.numThreads = wasmThreads(threads);
   const adapter = pref === 'wasm' ? null : await webGpuAdapter();
   if (pref === 'webgpu' && !adapter) throw new Error('WebGPU was requested but this browser gives no WebGPU adapter');
   const tensor = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);

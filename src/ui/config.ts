@@ -13,8 +13,10 @@ export interface PageConfig {
   refine: RefineMethod;
   /** ?proposals=reference|multi: CutLER's MaskCut, or the multi-view proposal stage (default: DEFAULT_APP_PROPOSALS). */
   proposals: ProposalMode;
-  /** ?workers=N (1…8): backbone workers in the pool; null = by cores. */
+  /** ?workers=N (1…8): backbone workers in the pool; null = by cores (poolPlan). */
   workers: number | null;
+  /** ?threads=N (1…16): WASM threads of each worker's model; null = by cores (poolPlan). */
+  threads: number | null;
   /** ?debug: test and benchmark hooks on globalThis.__u2seg, crash simulation, recent backbone outputs kept. */
   debug: boolean;
   /** ?stego=off keeps k-means stuff clusters (a slow machine; tests that time other things). */
@@ -22,6 +24,7 @@ export interface PageConfig {
 }
 
 const MAX_WORKERS = 8;
+const MAX_THREADS = 16;
 
 /** The app's proposal stage when the URL names none (README: measured on coco-dev). */
 export const DEFAULT_APP_PROPOSALS: ProposalMode = 'reference';
@@ -33,12 +36,14 @@ export function readConfig(search: string): PageConfig {
   const refine = q.get('refine');
   const proposals = q.get('proposals');
   const workers = Number(q.get('workers'));
+  const threads = Number(q.get('threads'));
   return {
     backend: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto',
     modelId: q.get('model') || null,
     refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf',
     proposals: proposals === 'reference' || proposals === 'multi' ? proposals : DEFAULT_APP_PROPOSALS,
     workers: workers >= 1 ? Math.min(MAX_WORKERS, Math.floor(workers)) : null,
+    threads: threads >= 1 ? Math.min(MAX_THREADS, Math.floor(threads)) : null,
     debug: q.has('debug'),
     stego: q.get('stego') !== 'off',
   };

@@ -111,6 +111,24 @@ describe('npm run segment (batch pipeline)', () => {
     expect(annotations(a)).toEqual(annotations(single));
   });
 
+  it('writes the same cache entries one photo at a time as with two photos at once on worker threads (CRF on)', async () => {
+    const [one, two] = [tempDir('segment-jobs-1'), tempDir('segment-jobs-2')];
+    await runSegment(options(one, { jobs: 1, refine: 'crf' }));
+    await runSegment(options(two, { jobs: 2, refine: 'crf' }));
+    const entries = (dir: string) => readdirSync(path.join(cacheDir(dir), 'entries')).sort();
+    expect(entries(two)).toEqual(entries(one));
+    expect(entries(one)).toHaveLength(2 * PHOTOS.length);
+    for (const f of entries(one)) {
+      const [a, b] = [one, two].map((dir) => readFileSync(path.join(cacheDir(dir), 'entries', f)));
+      if (f.endsWith('.bin')) expect(Buffer.compare(a, b), f).toBe(0);
+      else {
+        const { timingsMs: _a, ...metaA } = JSON.parse(a.toString('utf8')) as Record<string, unknown>;
+        const { timingsMs: _b, ...metaB } = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+        expect(metaB, f).toEqual(metaA);
+      }
+    }
+  });
+
   it('reports a corrupt photo, skips it, and writes the rest at full size when max-side shrinks the labels', async () => {
     const folder = photoFolder(PHOTOS.slice(0, 2), { 'sub/broken.jpg': corruptJpeg() });
     const out = tempDir('segment-corrupt');

@@ -4,12 +4,12 @@ import { DEFAULT_APP_PROPOSALS, readConfig } from '../../src/ui/config';
 
 describe('page settings (src/ui/config.ts)', () => {
   it('has defaults for an empty query', () => {
-    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, workers: null, debug: false, stego: true });
+    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, workers: null, threads: null, debug: false, stego: true });
   });
 
   it('reads every setting the README lists', () => {
-    expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&proposals=multi&workers=3&debug&stego=off')).toEqual({
-      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', workers: 3, debug: true, stego: false,
+    expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&proposals=multi&workers=3&threads=2&debug&stego=off')).toEqual({
+      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', workers: 3, threads: 2, debug: true, stego: false,
     });
     expect(readConfig('backend=webgpu&refine=none').backend).toBe('webgpu');
   });
@@ -20,6 +20,8 @@ describe('page settings (src/ui/config.ts)', () => {
     expect(readConfig('?proposals=many').proposals).toBe(DEFAULT_APP_PROPOSALS);
     expect(readConfig('?workers=64').workers).toBe(8);
     expect(readConfig('?workers=2.7').workers).toBe(2);
+    expect(readConfig('?threads=0').threads).toBeNull();
+    expect(readConfig('?threads=99').threads).toBe(16);
     expect(readConfig('?model=').modelId).toBeNull();
   });
 });

@@ -9,7 +9,7 @@
 // alternation (0.539 > 0.495), where flip-averaging (0.529 < 0.573) and per-position mean removal
 // (0.476 ≈ 0.466) did not. The cost is one backbone run per offset.
 import { toNormalisedNchw, type RgbaImage } from '../image/resize';
-import { gridSize, type BackboneOutput, type ModelManifest } from './types';
+import { gridSize, type BackboneOutput, type ModelManifest, type ShiftPattern } from './types';
 
 /** One backbone run on a normalised [1, 3, inputSize, inputSize] input. */
 export type RunBackbone = (inputNchw: Float32Array) => Promise<BackboneOutput>;
@@ -22,6 +22,20 @@ export const SHIFT_OFFSETS: readonly (readonly [number, number])[] = [
   [1, 1],
 ];
 
+/**
+ * The passes of a pattern. 'diagonal' keeps two of the four: every inner cell is still seen at
+ * both parities in x and in y (not in every combination), at half the backbone's cost; the two
+ * corners no pass sees take their seen neighbours' mean.
+ */
+export const SHIFT_PATTERNS: Record<ShiftPattern, readonly (readonly [number, number])[]> = {
+  square: SHIFT_OFFSETS,
+  diagonal: [SHIFT_OFFSETS[0], SHIFT_OFFSETS[3]],
+};
+
+function offsetsOf(manifest: Pick<ModelManifest, 'shiftAverage'>): readonly (readonly [number, number])[] {
+  return SHIFT_PATTERNS[manifest.shiftAverage?.pattern ?? 'square'];
+}
+
 /** The grid a photo's features come on: one cell wider and taller when passes are shifted. */
 export function featureGrid(manifest: Pick<ModelManifest, 'inputSize' | 'stride' | 'shiftAverage'>): { gridH: number; gridW: number } {
   const { gridH, gridW } = gridSize(manifest);
@@ -30,7 +44,7 @@ export function featureGrid(manifest: Pick<ModelManifest, 'inputSize' | 'stride'
 
 /** Backbone runs per photo. */
 export function passesPerPhoto(manifest: Pick<ModelManifest, 'shiftAverage'>): number {
-  return manifest.shiftAverage ? SHIFT_OFFSETS.length : 1;
+  return manifest.shiftAverage ? offsetsOf(manifest).length : 1;
 }
 
 /** The inputSize² window at (x0, y0) of a [3, side, side] planar image. */
@@ -58,17 +72,28 @@ function accumulate(sum: Float32Array, count: Uint8Array, rows: Float32Array, di
   }
 }
 
-function divideRows(sum: Float32Array, count: Uint8Array, dim: number): Float32Array {
+/** Sums ÷ counts; a cell no pass saw gets the mean of its seen 4-neighbours. */
+function divideRows(sum: Float32Array, count: Uint8Array, dim: number, canvasW: number): Float32Array {
   for (let cell = 0; cell < count.length; cell++) {
+    if (!count[cell]) continue;
     const inv = 1 / count[cell];
     for (let j = 0; j < dim; j++) sum[cell * dim + j] *= inv;
+  }
+  const canvasH = count.length / canvasW;
+  for (let cell = 0; cell < count.length; cell++) {
+    if (count[cell]) continue;
+    const x = cell % canvasW, y = (cell - x) / canvasW;
+    const seen = [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]]
+      .filter(([nx, ny]) => nx >= 0 && ny >= 0 && nx < canvasW && ny < canvasH && count[ny * canvasW + nx])
+      .map(([nx, ny]) => ny * canvasW + nx);
+    for (const n of seen) for (let j = 0; j < dim; j++) sum[cell * dim + j] += sum[n * dim + j] / seen.length;
   }
   return sum;
 }
 
-/** Averages passes run at SHIFT_OFFSETS (in order) onto the grid one cell larger each way. */
-export function averageShiftedPasses(passes: readonly BackboneOutput[]): BackboneOutput {
-  if (passes.length !== SHIFT_OFFSETS.length) throw new Error(`expected ${SHIFT_OFFSETS.length} shifted passes, got ${passes.length}`);
+/** Averages passes run at `offsets` (in order; default SHIFT_OFFSETS) onto the grid one cell larger each way. */
+export function averageShiftedPasses(passes: readonly BackboneOutput[], offsets: readonly (readonly [number, number])[] = SHIFT_OFFSETS): BackboneOutput {
+  if (passes.length !== offsets.length) throw new Error(`expected ${offsets.length} shifted passes, got ${passes.length}`);
   const { gridH, gridW, keyDim, tokenDim } = passes[0];
   const cells = (gridH + 1) * (gridW + 1);
   const keys = new Float32Array(cells * keyDim), tokens = new Float32Array(cells * tokenDim);
@@ -76,15 +101,15 @@ export function averageShiftedPasses(passes: readonly BackboneOutput[]): Backbon
   const cls = new Float32Array(passes[0].cls.length);
   passes.forEach((p, i) => {
     if (p.gridH !== gridH || p.gridW !== gridW || p.keyDim !== keyDim || p.tokenDim !== tokenDim) throw new Error('shifted passes disagree on their shapes');
-    const [dx, dy] = SHIFT_OFFSETS[i];
+    const [dx, dy] = offsets[i];
     accumulate(keys, keyCount, p.keys, keyDim, { gridH, gridW }, dx, dy);
     accumulate(tokens, tokenCount, p.tokens, tokenDim, { gridH, gridW }, dx, dy);
     for (let j = 0; j < cls.length; j++) cls[j] += p.cls[j] / passes.length;
   });
   return {
-    keys: divideRows(keys, keyCount, keyDim),
+    keys: divideRows(keys, keyCount, keyDim, gridW + 1),
     keyDim,
-    tokens: divideRows(tokens, tokenCount, tokenDim),
+    tokens: divideRows(tokens, tokenCount, tokenDim, gridW + 1),
     tokenDim,
     cls,
     gridH: gridH + 1,
@@ -103,7 +128,8 @@ export async function embedPhoto(photo: RgbaImage, manifest: ModelManifest, run:
   const step = manifest.shiftAverage.stepPx;
   const side = inputSize + step;
   const canvas = toNormalisedNchw(photo, side, mean, std);
+  const offsets = offsetsOf(manifest);
   const passes: BackboneOutput[] = [];
-  for (const [dx, dy] of SHIFT_OFFSETS) passes.push(await run(cropChw(canvas, side, dx * step, dy * step, inputSize)));
-  return averageShiftedPasses(passes);
+  for (const [dx, dy] of offsets) passes.push(await run(cropChw(canvas, side, dx * step, dy * step, inputSize)));
+  return averageShiftedPasses(passes, offsets);
 }

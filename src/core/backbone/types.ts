@@ -44,8 +44,11 @@ export interface ModelManifest {
    * border-anchored alternating pattern (src/core/backbone/shift-average.ts); features then come
    * on a grid one cell larger each way. Absent: one pass.
    */
-  shiftAverage?: { stepPx: number };
+  shiftAverage?: { stepPx: number; pattern?: ShiftPattern };
 }
+
+/** Which shifted passes: all four parities ('square', the default) or two diagonal ones (shift-average.ts). */
+export type ShiftPattern = 'square' | 'diagonal';
 
 export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
@@ -79,6 +82,8 @@ export function manifestProblems(value: unknown): string[] {
     const sa = m.shiftAverage as Record<string, unknown> | null;
     if (typeof sa !== 'object' || sa === null || typeof sa.stepPx !== 'number' || !Number.isInteger(sa.stepPx) || sa.stepPx <= 0) {
       problems.push('"shiftAverage" must be {"stepPx": a positive integer}');
+    } else if (sa.pattern !== undefined && sa.pattern !== 'square' && sa.pattern !== 'diagonal') {
+      problems.push('"shiftAverage.pattern" must be "square" or "diagonal"');
     }
   }
   const o = m.outputs as Record<string, unknown> | undefined;

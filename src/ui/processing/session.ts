@@ -29,7 +29,7 @@ async function load(p: BackbonePool, pickId: () => Promise<string>): Promise<voi
   try {
     const id = await pickId();
     const { info, manifest } = await p.init(id, pageConfig().backend);
-    setBackend({ status: 'ready', info, modelName: manifest.name, modelId: manifest.id });
+    setBackend({ status: 'ready', info, workers: p.size, modelName: manifest.name, modelId: manifest.id });
   } catch (err) {
     setBackend({ status: 'error', error: (err as Error).message });
     throw err;

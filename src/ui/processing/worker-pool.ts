@@ -7,11 +7,28 @@ import { guarded, JobCancelled, startBackboneWorker, type BackboneClient } from 
 
 type InitResult = Awaited<ReturnType<BackboneWorkerApi['init']>>;
 
-/** Workers by cores: each runs ORT with up to 4 WASM threads, so more workers than cores/4 only contend. */
-export function defaultPoolSize(): number {
-  const forced = pageConfig().workers;
-  if (forced) return forced;
-  return Math.max(1, Math.min(4, Math.floor((navigator.hardwareConcurrency || 2) / 4)));
+export interface PoolPlan {
+  workers: number;
+  /** WASM threads of each worker's model (capped again by cross-origin isolation in ort-web.ts). */
+  threadsPerWorker: number;
+}
+
+/**
+ * Workers and threads by cores. MaskCut and the CRF run on one core per worker, so on few cores
+ * several photos at once keep every core busy where one photo's backbone threads would idle
+ * through its CRF (README "Speed": 2 cores, two workers of one thread each against one of two).
+ * Beyond 2 cores each worker also gets threads for its backbone; at most 4 workers (each holds the model).
+ */
+export function poolPlan(cores: number, forced: { workers: number | null; threads: number | null } = { workers: null, threads: null }): PoolPlan {
+  const c = Math.max(1, cores || 2);
+  if (forced.workers) return { workers: forced.workers, threadsPerWorker: forced.threads ?? Math.max(1, Math.min(4, Math.floor(c / forced.workers))) };
+  const threadsPerWorker = forced.threads ?? (c <= 2 ? 1 : c < 16 ? 2 : 4);
+  return { workers: Math.max(1, Math.min(4, Math.floor(c / threadsPerWorker))), threadsPerWorker };
+}
+
+function pagePoolPlan(): PoolPlan {
+  const { workers, threads } = pageConfig();
+  return poolPlan(navigator.hardwareConcurrency, { workers, threads });
 }
 
 export class BackbonePool {
@@ -22,11 +39,16 @@ export class BackbonePool {
   private waiting: { resolve: (c: BackboneClient) => void; reject: (err: Error) => void }[] = [];
   private model: { id: string; pref: BackendPreference } | null = null;
 
+  readonly size: number;
+  private readonly threadsPerWorker: number;
+
   constructor(
-    readonly size = defaultPoolSize(),
+    plan: PoolPlan = pagePoolPlan(),
     private readonly onCrash: (message: string) => void = () => {},
   ) {
-    for (let i = 0; i < size; i++) this.clients.push(this.start());
+    this.size = plan.workers;
+    this.threadsPerWorker = plan.threadsPerWorker;
+    for (let i = 0; i < this.size; i++) this.clients.push(this.start());
   }
 
   private start(): BackboneClient {
@@ -42,7 +64,7 @@ export class BackbonePool {
   /** Loads a model in every worker; resolves with the first worker's backend. */
   async init(modelId: string, pref: BackendPreference): Promise<InitResult> {
     this.model = { id: modelId, pref };
-    const results = await Promise.all(this.clients.map((c) => guarded(c, c.api.init(modelId, pref))));
+    const results = await Promise.all(this.clients.map((c) => guarded(c, c.api.init(modelId, pref, this.threadsPerWorker))));
     this.idle = [...this.clients];
     this.flush();
     return results[0];
@@ -102,7 +124,7 @@ export class BackbonePool {
     const fresh = this.start();
     this.clients.push(fresh);
     if (!this.model) return;
-    void guarded(fresh, fresh.api.init(this.model.id, this.model.pref)).then(
+    void guarded(fresh, fresh.api.init(this.model.id, this.model.pref, this.threadsPerWorker)).then(
       () => this.release(fresh),
       () => undefined,
     );

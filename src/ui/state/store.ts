@@ -25,6 +25,8 @@ export interface Message {
 export interface BackendState {
   status: 'loading' | 'ready' | 'error';
   info?: BackendInfo;
+  /** Backbone workers in the pool, each with info.threads WASM threads. */
+  workers?: number;
   modelName?: string;
   modelId?: string;
   error?: string;

@@ -52,6 +52,23 @@ describe('shift-averaged features', () => {
     expect(out.tokens[4]).toBeCloseTo(canvas[8] + 0.5, 5);
   });
 
+  it("'diagonal' runs two of the windows, cancels the term on inner cells and fills the unseen corners from their neighbours", async () => {
+    const calls: Float32Array[] = [];
+    const img = photo(13, 9);
+    const diagonal: ModelManifest = { ...manifest, shiftAverage: { stepPx: 2, pattern: 'diagonal' } };
+    const out = await embedPhoto(img, diagonal, toyNetwork(calls));
+    expect(calls).toHaveLength(2);
+    expect(passesPerPhoto(diagonal)).toBe(2);
+    expect([out.gridH, out.gridW]).toEqual([5, 5]);
+    const canvas = toNormalisedNchw(img, 10, manifest.mean, manifest.std);
+    // Cells inside both windows: (1..3)² — seen at both column parities.
+    for (let Y = 1; Y < 4; Y++) for (let X = 1; X < 4; X++) expect(out.tokens[Y * 5 + X]).toBeCloseTo(canvas[2 * Y * 10 + 2 * X], 5);
+    // (4, 0) and (0, 4): no window sees them; each is the mean of its two seen neighbours.
+    expect(out.tokens[4]).toBeCloseTo((out.tokens[3] + out.tokens[9]) / 2, 5);
+    expect(out.tokens[20]).toBeCloseTo((out.tokens[15] + out.tokens[21]) / 2, 5);
+    expect(out.tokens.every(Number.isFinite)).toBe(true);
+  });
+
   it('is one plain pass without shiftAverage', async () => {
     const calls: Float32Array[] = [];
     const { shiftAverage: _s, ...plain } = manifest;

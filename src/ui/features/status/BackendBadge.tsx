@@ -1,4 +1,4 @@
-// Shows which backend runs the model (WebGPU or WASM, with threads) and which model is loaded.
+// Shows which backend runs the model (WebGPU or WASM, with workers and threads) and which model is loaded.
 import { useApp } from '../../state/store';
 
 export function BackendBadge() {
@@ -12,7 +12,9 @@ export function BackendBadge() {
     );
   }
   const info = backend.info;
-  const label = info?.backend === 'webgpu' ? 'WebGPU' : `WASM · ${info?.threads ?? 1} thread${info?.threads === 1 ? '' : 's'}`;
+  const threads = `${info?.threads ?? 1} thread${info?.threads === 1 ? '' : 's'}`;
+  const workers = backend.workers ?? 1;
+  const label = info?.backend === 'webgpu' ? (workers > 1 ? `WebGPU · ${workers} workers` : 'WebGPU') : `WASM · ${workers > 1 ? `${workers} workers × ` : ''}${threads}`;
   return (
     <span className="badge" data-testid="backend-badge" data-backend={info?.backend} title={info?.detail ?? ''}>
       {label} · {backend.modelName}
