@@ -38,6 +38,9 @@ export class BackbonePool {
   private readonly busy = new Set<BackboneClient>();
   private waiting: { resolve: (c: BackboneClient) => void; reject: (err: Error) => void }[] = [];
   private model: { id: string; pref: BackendPreference } | null = null;
+  /** Bumped by every init(), so a slow load of an earlier model never hands its worker out. */
+  private generation = 0;
+  private readonly loading = new Map<BackboneClient, Promise<InitResult>>();
 
   readonly size: number;
   private readonly threadsPerWorker: number;
@@ -61,13 +64,34 @@ export class BackbonePool {
     return c;
   }
 
-  /** Loads a model in every worker; resolves with the first worker's backend. */
+  /**
+   * Loads a model in every worker; resolves with the first worker's backend as soon as that one can
+   * work. The others load after it: two workers fetching one large model at once can fail in
+   * Chromium's HTTP cache (net::ERR_CACHE_WRITE_FAILURE), and after the first they read it from
+   * the cache. A later worker that fails to load is reported and left out; the rest go on.
+   */
   async init(modelId: string, pref: BackendPreference): Promise<InitResult> {
     this.model = { id: modelId, pref };
-    const results = await Promise.all(this.clients.map((c) => guarded(c, c.api.init(modelId, pref, this.threadsPerWorker))));
-    this.idle = [...this.clients];
-    this.flush();
-    return results[0];
+    const generation = ++this.generation;
+    this.idle = [];
+    const [first, ...rest] = this.clients;
+    const result = await this.load(first, modelId, pref);
+    this.release(first);
+    for (const c of rest) {
+      void this.load(c, modelId, pref).then(
+        () => generation === this.generation && this.release(c),
+        (err: Error) => generation === this.generation && !c.isDead() && this.onCrash(`a processing worker could not load the model (${err.message}); the others go on`),
+      );
+    }
+    return result;
+  }
+
+  /** A worker's init, after any earlier one of it has settled (two in flight could end on the older model). */
+  private load(c: BackboneClient, modelId: string, pref: BackendPreference): Promise<InitResult> {
+    const previous = this.loading.get(c) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => guarded(c, c.api.init(modelId, pref, this.threadsPerWorker)));
+    this.loading.set(c, next);
+    return next;
   }
 
   /** Runs fn on an idle worker; a crash rejects with a readable message and the worker is replaced. */
@@ -119,12 +143,13 @@ export class BackbonePool {
   private replace(dead: BackboneClient): void {
     if (!this.clients.includes(dead)) return;
     dead.terminate();
+    this.loading.delete(dead);
     this.clients = this.clients.filter((c) => c !== dead);
     this.idle = this.idle.filter((c) => c !== dead);
     const fresh = this.start();
     this.clients.push(fresh);
     if (!this.model) return;
-    void guarded(fresh, fresh.api.init(this.model.id, this.model.pref, this.threadsPerWorker)).then(
+    void this.load(fresh, this.model.id, this.model.pref).then(
       () => this.release(fresh),
       () => undefined,
     );
