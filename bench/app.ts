@@ -1,8 +1,8 @@
-// `npm run bench -- app [n] [refine]`: the user's view of speed in headless Chromium (WASM): time
-// from dropping n coco-dev photos to the first overlay, photos per minute until all are labelled,
-// and how quickly the page answers input meanwhile. Run twice in one process, each in a fresh
-// profile: the old pool (one worker with every core as WASM threads) and the new default
-// (poolPlan: on 2 cores two workers of one thread each), with their ratios.
+// `npm run bench -- app [n] [refine] [--vs <query>]`: the user's view of speed in headless Chromium
+// (WASM): time from dropping n coco-dev photos to the first overlay, photos per minute until all
+// are labelled, and how quickly the page answers input meanwhile. Run twice in one process, each
+// in a fresh profile: the page's default pool (poolPlan) and another setting (default
+// `workers=2&threads=1`: a photo per core), with their ratios.
 //
 // Input latency: every 250 ms while the photos are processed the bench presses Shift (bound to
 // nothing) and the page records the time from the key event's timestamp to the next animation
@@ -16,6 +16,7 @@ import { launchBrowser } from '../e2e/harness/browser';
 import { cocoDevPhotos, COCO_DEV_IMAGES, hasCocoDev, type DropFile } from '../e2e/harness/files';
 import { serveBuiltApp } from '../e2e/harness/server';
 import { AppPage } from '../e2e/pages/app-page';
+import { parseArgs } from '../src/cli/args';
 import { median, type Row } from './table';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -98,21 +99,23 @@ function row(name: string, query: string, r: AppRun, n: number): Row {
 
 export async function benchApp(args: string[]): Promise<Row[]> {
   if (!hasCocoDev()) throw new Error(`needs ${COCO_DEV_IMAGES}`);
-  const n = Number(args[0] ?? 20);
-  const refine = args[1] ?? 'crf';
+  const { flags, positional } = parseArgs(args, []);
+  const n = Number(positional[0] ?? 20);
+  const refine = positional[1] ?? 'crf';
+  const vs = flags.get('vs') ?? 'workers=2&threads=1';
   execFileSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
   const server = await serveBuiltApp();
   const browser = await launchBrowser();
   const photos = cocoDevPhotos(n);
   const base = `?refine=${refine}&backend=wasm`;
-  const oldQuery = `${base}&workers=1&threads=${Math.min(4, os.availableParallelism())}`;
+  const otherQuery = `${base}&${vs}`;
   try {
-    process.stderr.write(`old pool (${oldQuery})…\n`);
-    const old = await runOnce(browser, server.url, oldQuery, photos);
-    process.stderr.write(`new pool (${base}, poolPlan's default)…\n`);
+    process.stderr.write(`default pool (${base}, ${os.availableParallelism()} cores)…\n`);
     const cur = await runOnce(browser, server.url, base, photos);
+    process.stderr.write(`other pool (${otherQuery})…\n`);
+    const old = await runOnce(browser, server.url, otherQuery, photos);
     const ratio: Row = {
-      pool: 'old ÷ new',
+      pool: 'other ÷ default',
       query: '',
       backend: '',
       'first overlay s': old.firstMs / cur.firstMs,
@@ -123,7 +126,7 @@ export async function benchApp(args: string[]): Promise<Row[]> {
       'input → frame max ms': Math.max(...old.latenciesMs) / Math.max(...cur.latenciesMs),
       'main thread blocked s': cur.blockedMs ? old.blockedMs / cur.blockedMs : NaN,
     };
-    return [row('old: one worker', oldQuery, old, n), row('new: poolPlan', base, cur, n), ratio];
+    return [row('default (poolPlan)', base, cur, n), row('other', otherQuery, old, n), ratio];
   } finally {
     await browser.close();
     await server.close();

@@ -81,6 +81,8 @@ export interface SegmentSummary {
   /** Every listed photo has a cache entry or a failure record. */
   complete: boolean;
   finalized: FinalizeSummary | null;
+  /** Wall clock of phase 1 (model loading and every photo of this run), ms. */
+  phase1Ms?: number;
 }
 
 /** The cache settings of a run and the backbone manifest they name (the queue's workers check theirs against it). */
@@ -207,12 +209,14 @@ export async function runSegment(opts: SegmentOptions): Promise<SegmentSummary> 
   await ensurePassConfig(dir, config);
   const skipped = todo.filter((f) => hasEntry(dir, f.key)).length;
   if (skipped) note(`resuming: ${skipped} of ${todo.length} photos already cached`);
+  const t0 = performance.now();
   const { processed, failed } = await runPhase1(opts, todo, config, manifestPath);
+  const phase1Ms = performance.now() - t0;
   note(`phase 1: ${processed} processed, ${skipped} already cached, ${failed.length} failed of ${todo.length}${opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : ''}`);
   const failedKeys = new Set((await listFailures(dir)).map((f) => f.key));
   const cached = all.filter((f) => hasEntry(dir, f.key));
   const complete = all.every((f) => hasEntry(dir, f.key) || failedKeys.has(f.key));
-  const summary: SegmentSummary = { listed: all.length, selected: todo.length, processed, skipped, failed, complete, finalized: null };
+  const summary: SegmentSummary = { listed: all.length, selected: todo.length, processed, skipped, failed, complete, finalized: null, phase1Ms };
   if (!complete) {
     note(`cache holds ${cached.length} of ${all.length} photos; when every shard is done (and their caches merged), run with --finalize`);
     return summary;

@@ -14,16 +14,16 @@ export interface PoolPlan {
 }
 
 /**
- * Workers and threads by cores. MaskCut and the CRF run on one core per worker, so on few cores
- * several photos at once keep every core busy where one photo's backbone threads would idle
- * through its CRF (README "Speed": 2 cores, two workers of one thread each against one of two).
- * Beyond 2 cores each worker also gets threads for its backbone; at most 4 workers (each holds the model).
+ * Workers and threads by cores: each worker's model gets up to 4 WASM threads, and there is one
+ * worker per 4 cores (at most 4; each holds the model). The backbone dominates a photo in WASM and
+ * scales with threads, so on 2 cores one worker with both threads beats two with one each: in
+ * `npm run bench -- app 20` the two gave 1.09× the photos a minute but the first overlay 1.65×
+ * later (README "Speed").
  */
 export function poolPlan(cores: number, forced: { workers: number | null; threads: number | null } = { workers: null, threads: null }): PoolPlan {
   const c = Math.max(1, cores || 2);
-  if (forced.workers) return { workers: forced.workers, threadsPerWorker: forced.threads ?? Math.max(1, Math.min(4, Math.floor(c / forced.workers))) };
-  const threadsPerWorker = forced.threads ?? (c <= 2 ? 1 : c < 16 ? 2 : 4);
-  return { workers: Math.max(1, Math.min(4, Math.floor(c / threadsPerWorker))), threadsPerWorker };
+  const workers = forced.workers ?? Math.max(1, Math.min(4, Math.floor(c / 4)));
+  return { workers, threadsPerWorker: forced.threads ?? Math.max(1, Math.min(4, Math.floor(c / workers))) };
 }
 
 function pagePoolPlan(): PoolPlan {
