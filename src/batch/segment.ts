@@ -117,7 +117,7 @@ export interface Phase1Hooks {
 /**
  * Photos at once in phase 1 by default: one per core, at most 4 (each holds a backbone session).
  * On 2 cores two photos at once finish a folder faster than one photo on both cores, because
- * MaskCut and the CRF use one core (README "Speed").
+ * MaskCut and the CRF use one core (README "Throughput: every core busy").
  */
 export function defaultJobs(): number {
   return Math.max(1, Math.min(4, os.availableParallelism()));

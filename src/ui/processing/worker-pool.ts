@@ -18,7 +18,7 @@ export interface PoolPlan {
  * worker per 4 cores (at most 4; each holds the model). The backbone dominates a photo in WASM and
  * scales with threads, so on 2 cores one worker with both threads beats two with one each: in
  * `npm run bench -- app 20` the two gave 1.09× the photos a minute but the first overlay 1.65×
- * later (README "Speed").
+ * later (README "Throughput: every core busy").
  */
 export function poolPlan(cores: number, forced: { workers: number | null; threads: number | null } = { workers: null, threads: null }): PoolPlan {
   const c = Math.max(1, cores || 2);

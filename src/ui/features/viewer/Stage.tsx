@@ -30,7 +30,9 @@ export function Stage({ id, name }: { id: string; name: string }) {
   const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
   const labelMode = useLabelling((s) => s.active);
   const view = zoom.forId === id ? zoom : { scale: 1, tx: 0, ty: 0, forId: id };
-  useEffect(() => clearSelection(), [id, mode]);
+  // A selection names masks of one photo's pass: another photo, view or set of labels ends it.
+  const segments = useSeg((s) => s.segmentsById[id]);
+  useEffect(() => clearSelection(), [id, mode, segments]);
 
   const onWheel = (e: WheelEvent) => {
     const rect = e.currentTarget.getBoundingClientRect();
