@@ -87,17 +87,43 @@ function gradPlain(x: Float64Array, g: Float64Array, r: number, oStart: number, 
   }
 }
 
-/** dx[r, d] = Σ_o g[r, o]·w[o, d] (overwrites dx). */
+/**
+ * dx[r, d] = Σ_o g[r, o]·w[o, d] (overwrites dx). Blocks of 4 rows × 2 inputs sum in registers
+ * over o in order (zero gradients skipped), so each value is the one-row loop's, bit for bit.
+ */
 export function denseGradInput(g: Float64Array, rows: number, params: Float64Array, slot: DenseSlot, dx: Float64Array): void {
   const { inDim, outDim, wOff } = slot;
-  dx.fill(0, 0, rows * inDim);
-  for (let r = 0; r < rows; r++) {
-    const xo = r * inDim;
+  const rows4 = rows - (rows % 4), in2 = inDim - (inDim % 2);
+  for (let r = 0; r < rows4; r += 4) {
+    const ga = r * outDim, gb = ga + outDim, gc = gb + outDim, gd = gc + outDim;
+    for (let d = 0; d < in2; d += 2) {
+      let a0 = 0, b0 = 0, c0 = 0, d0 = 0, a1 = 0, b1 = 0, c1 = 0, d1 = 0;
+      for (let o = 0; o < outDim; o++) {
+        const w = wOff + o * inDim + d, w0 = params[w], w1 = params[w + 1];
+        const p = g[ga + o], q = g[gb + o], u = g[gc + o], v = g[gd + o];
+        if (p !== 0) { a0 += p * w0; a1 += p * w1; }
+        if (q !== 0) { b0 += q * w0; b1 += q * w1; }
+        if (u !== 0) { c0 += u * w0; c1 += u * w1; }
+        if (v !== 0) { d0 += v * w0; d1 += v * w1; }
+      }
+      const x = r * inDim + d;
+      dx[x] = a0; dx[x + 1] = a1; dx[x + inDim] = b0; dx[x + inDim + 1] = b1;
+      dx[x + 2 * inDim] = c0; dx[x + 2 * inDim + 1] = c1; dx[x + 3 * inDim] = d0; dx[x + 3 * inDim + 1] = d1;
+    }
+    for (let k = 0; k < 4; k++) gradInputPlain(g, r + k, in2, params, slot, dx);
+  }
+  for (let r = rows4; r < rows; r++) gradInputPlain(g, r, 0, params, slot, dx);
+}
+
+/** Inputs [dStart, inDim) of row r of denseGradInput, one at a time. */
+function gradInputPlain(g: Float64Array, r: number, dStart: number, params: Float64Array, slot: DenseSlot, dx: Float64Array): void {
+  const { inDim, outDim, wOff } = slot;
+  for (let d = dStart; d < inDim; d++) {
+    let acc = 0;
     for (let o = 0; o < outDim; o++) {
       const gv = g[r * outDim + o];
-      if (gv === 0) continue;
-      const wo = wOff + o * inDim;
-      for (let d = 0; d < inDim; d++) dx[xo + d] += gv * params[wo + d];
+      if (gv !== 0) acc += gv * params[wOff + o * inDim + d];
     }
+    dx[r * inDim + d] = acc;
   }
 }

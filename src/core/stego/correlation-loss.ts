@@ -51,16 +51,51 @@ export class PairScratch {
   }
 }
 
-/** out[m·S + n] = a[m]·b[n] for S rows of width dim starting at rows ra and rb. */
+/**
+ * out[m·S + n] = a[m]·b[n] for S rows of width dim starting at rows ra and rb. Blocks of 2 × 2
+ * outputs share their loads; each sum still runs over j in order, so the result is the plain loop's.
+ */
 function rowDots(src: Float64Array, ra: number, srcB: Float64Array, rb: number, s: number, dim: number, out: Float64Array): void {
-  for (let m = 0; m < s; m++) {
-    const am = (ra + m) * dim;
-    for (let n = 0; n < s; n++) {
-      const bn = (rb + n) * dim;
-      let acc = 0;
-      for (let j = 0; j < dim; j++) acc += src[am + j] * srcB[bn + j];
-      out[m * s + n] = acc;
+  const s2 = s - (s % 2);
+  for (let m = 0; m < s2; m += 2) {
+    const a0 = (ra + m) * dim, a1 = a0 + dim;
+    for (let n = 0; n < s2; n += 2) {
+      const b0 = (rb + n) * dim, b1 = b0 + dim;
+      let p00 = 0, p01 = 0, p10 = 0, p11 = 0;
+      for (let j = 0; j < dim; j++) {
+        const x0 = src[a0 + j], x1 = src[a1 + j], y0 = srcB[b0 + j], y1 = srcB[b1 + j];
+        p00 += x0 * y0; p01 += x0 * y1; p10 += x1 * y0; p11 += x1 * y1;
+      }
+      out[m * s + n] = p00; out[m * s + n + 1] = p01; out[(m + 1) * s + n] = p10; out[(m + 1) * s + n + 1] = p11;
     }
+  }
+  // Odd S: the last row and column one dot at a time.
+  for (let m = 0; m < s; m++) for (let n = m < s2 ? s2 : 0; n < s; n++) out[m * s + n] = dot(src, (ra + m) * dim, srcB, (rb + n) * dim, dim);
+}
+
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, dim: number): number {
+  let acc = 0;
+  for (let j = 0; j < dim; j++) acc += a[ao + j] * b[bo + j];
+  return acc;
+}
+
+/**
+ * dA[m, j] = Σ_n G[m, n]·B[n, j] and dB[n, j] = Σ_m G[m, n]·A[m, j] (overwriting both), summed in
+ * index order as the rank-one updates they replace, one output row at a time in registers.
+ */
+function gradThroughDots(g: Float64Array, unitA: Float64Array, unitB: Float64Array, s: number, k: number, dA: Float64Array, dB: Float64Array): void {
+  for (let m = 0; m < s; m++) rowTimes(g, m * s, 1, unitB, s, k, dA, m * k);
+  for (let n = 0; n < s; n++) rowTimes(g, n, s, unitA, s, k, dB, n * k);
+}
+
+/** out[o + j] = Σ_i G[g0 + i·step]·M[i, j] over i in order, zero weights skipped. */
+function rowTimes(g: Float64Array, g0: number, step: number, mat: Float64Array, s: number, k: number, out: Float64Array, o: number): void {
+  out.fill(0, o, o + k);
+  for (let i = 0; i < s; i++) {
+    const gv = g[g0 + i * step];
+    if (gv === 0) continue;
+    const mi = i * k;
+    for (let j = 0; j < k; j++) out[o + j] += gv * mat[mi + j];
   }
 }
 
@@ -133,19 +168,7 @@ export function correlationLoss(b: PairBatch, shift: number, weight: number, sc:
         g[i] = 0;
       }
     }
-    sc.dUnitA.fill(0);
-    sc.dUnitB.fill(0);
-    for (let m = 0; m < s; m++) {
-      for (let n = 0; n < s; n++) {
-        const gv = g[m * s + n];
-        if (gv === 0) continue;
-        const am = m * k, bn = n * k;
-        for (let j = 0; j < k; j++) {
-          sc.dUnitA[am + j] += gv * sc.unitB[bn + j];
-          sc.dUnitB[bn + j] += gv * sc.unitA[am + j];
-        }
-      }
-    }
+    gradThroughDots(g, sc.unitA, sc.unitB, s, k, sc.dUnitA, sc.dUnitB);
     backThroughNorm(sc.dUnitA, sc.unitA, sc.normA, s, k, dCodes, ra);
     backThroughNorm(sc.dUnitB, sc.unitB, sc.normB, s, k, dCodes, rb);
   }

@@ -85,3 +85,28 @@ describe("STEGO's correlation loss", () => {
     }
   });
 });
+
+describe("STEGO's correlation loss with an odd number of points", () => {
+  it('equals the definition, written out directly', () => {
+    const s = 5, feat = 4, code = 3;
+    const rng = mulberry32(5);
+    const features = unitRows(2 * s, feat, 9);
+    const codes = Float64Array.from({ length: 2 * s * code }, () => rng() - 0.4);
+    const b: PairBatch = { features, codes, featDim: feat, codeDim: code, points: s, firstRows: Int32Array.of(0), secondRows: Int32Array.of(s) };
+    const { loss } = correlationLoss(b, 0.2, 0.5, new PairScratch(s, code, 1), new Float64Array(codes.length));
+    const row = (a: Float64Array, r: number, dim: number) => a.subarray(r * dim, (r + 1) * dim);
+    const dotOf = (u: Float64Array, v: Float64Array) => u.reduce((acc, ui, j) => acc + ui * v[j], 0);
+    const fd = Array.from({ length: s }, (_, m) => Array.from({ length: s }, (_, n) => dotOf(row(features, m, feat), row(features, s + n, feat))));
+    const overall = fd.flat().reduce((a, v) => a + v, 0) / (s * s);
+    let expected = 0;
+    for (let m = 0; m < s; m++) {
+      const mean = fd[m].reduce((a, v) => a + v, 0) / s;
+      for (let n = 0; n < s; n++) {
+        const ca = row(codes, m, code), cb = row(codes, s + n, code);
+        const cd = dotOf(ca, cb) / (Math.hypot(...ca) * Math.hypot(...cb));
+        expected -= Math.max(cd, 0) * (fd[m][n] - mean + overall - 0.2);
+      }
+    }
+    expect(loss).toBeCloseTo((0.5 * expected) / (s * s), 12);
+  });
+});
