@@ -23,9 +23,7 @@ export interface FeatureView {
   sizeHW: [number, number];
   gridH: number;
   gridW: number;
-  /** PCA colouring of the patch tokens, RGBA [gridH * gridW * 4]. */
-  pcaRgba: Uint8ClampedArray;
-  timingsMs: { decode: number; preprocess: number; backbone: number; pca: number };
+  timingsMs: { decode: number; preprocess: number; backbone: number };
 }
 
 export interface ProcessOptions {

@@ -1,8 +1,6 @@
 // The pipeline half of the backbone worker's API: process, cluster and label over the session
 // store; kept apart from model loading so each file has one job.
-import * as Comlink from 'comlink';
 import type { BackboneOutput } from '../src/core/backbone/types';
-import { pcaRgba } from '../src/core/features/pca';
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { sharedSessionDb } from '../src/storage/session-db';
 import type { BackboneWorkerApi, FeatureView } from './backbone-api';
@@ -20,18 +18,15 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
       if (!session) throw new Error('no model is loaded yet');
       const { summary, features } = await processImage(session, await db(), id, file, options);
       keep(id, features);
-      const t0 = performance.now();
-      const pca = pcaRgba(features.tokens, features.gridH * features.gridW, features.tokenDim);
-      summary.timingsMs.pca = performance.now() - t0;
+      // The PCA view is the view worker's, drawn when the user shows it: not on the way to the overlay.
       const view: FeatureView = {
         id,
         sizeHW: summary.sizeHW,
         gridH: features.gridH,
         gridW: features.gridW,
-        pcaRgba: pca,
-        timingsMs: { decode: summary.timingsMs.decode, preprocess: 0, backbone: summary.timingsMs.backbone, pca: summary.timingsMs.pca },
+        timingsMs: { decode: summary.timingsMs.decode, preprocess: 0, backbone: summary.timingsMs.backbone },
       };
-      return Comlink.transfer({ summary, view }, [pca.buffer]);
+      return { summary, view };
     },
 
     async restore(id, asked) {
@@ -40,9 +35,8 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
       const found = await restoreImage(await db(), id, session.manifest, asked);
       if (!found) return null;
       const { summary, label, tokens } = found;
-      const pca = pcaRgba(tokens.tokens, tokens.gridH * tokens.gridW, tokens.tokenDim);
-      const view: FeatureView = { id, sizeHW: summary.sizeHW, gridH: tokens.gridH, gridW: tokens.gridW, pcaRgba: pca, timingsMs: { decode: 0, preprocess: 0, backbone: 0, pca: 0 } };
-      return Comlink.transfer({ summary, view, label }, [pca.buffer]);
+      const view: FeatureView = { id, sizeHW: summary.sizeHW, gridH: tokens.gridH, gridW: tokens.gridW, timingsMs: { decode: 0, preprocess: 0, backbone: 0 } };
+      return { summary, view, label };
     },
 
     async storedClusters() {

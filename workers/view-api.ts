@@ -83,6 +83,8 @@ export interface ViewWorkerApi extends UserLabelsViewApi, InstanceSelectionViewA
   renderGroundTruth(fileName: string): Promise<OverlayImage | null>;
   /** The overlay of one image's labels in a view, at label resolution; null when not labelled yet. */
   render(id: string, style: OverlayStyle): Promise<OverlayImage | null>;
+  /** The PCA colouring of a photo's stored backbone tokens, RGBA on its feature grid; null before processing. */
+  featurePca(id: string): Promise<OverlayImage | null>;
   /** What lies under a pixel (label-resolution coordinates) in a view. */
   pixelInfo(id: string, mode: ViewMode, x: number, y: number): Promise<PixelInfo | null>;
   /** The export of the listed images as one zip, with the user's cluster table applied. */

@@ -7,7 +7,8 @@ import { pixelInfo, renderOverlay, type LabelGrid } from '../src/core/render/ove
 import { readInstancesDataset, type ParsedInstancesDataset } from '../src/core/coco/instances-reader';
 import { groundTruthFor, nameColour, renderGroundTruth } from '../src/core/render/ground-truth';
 import type { StoredHeadLabels } from '../src/storage/records';
-import { sharedSessionDb } from '../src/storage/session-db';
+import { pcaRgba } from '../src/core/features/pca';
+import { getFeatures, sharedSessionDb } from '../src/storage/session-db';
 import { currentHeadLabels, getGroundTruthText, getLabels, getPass, putGroundTruthText } from '../src/storage/session-records';
 import { instanceSelectionMethods } from './instance-selection-view';
 import { userLabelsViewMethods } from './user-labels-view';
@@ -145,6 +146,13 @@ const api: ViewWorkerApi = {
     if (!grid) return null;
     const rgba = renderOverlay(grid, style);
     return Comlink.transfer({ rgba, width: grid.width, height: grid.height }, [rgba.buffer]);
+  },
+
+  async featurePca(id) {
+    const feats = await getFeatures(await db(), id);
+    if (!feats) return null;
+    const rgba = pcaRgba(feats.tokens, feats.gridH * feats.gridW, feats.tokenDim);
+    return Comlink.transfer({ rgba, width: feats.gridW, height: feats.gridH }, [rgba.buffer]);
   },
 
   async pixelInfo(id, mode, x, y) {

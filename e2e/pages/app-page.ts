@@ -110,8 +110,9 @@ export class AppPage {
     return (await badge.textContent()) ?? '';
   }
 
+  /** Waits until the feature view of the shown photo is painted (the view worker computes it on demand). */
   async waitForFeatureView(timeoutMs = 120_000): Promise<void> {
-    await this.page.getByTestId('feature-view').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('[data-testid=feature-view][data-rendered]').waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
   /** Waits until the selected photo's overlay has been painted (its labels exist). */
@@ -242,6 +243,7 @@ export class AppPage {
 
   /** Width × height of the painted feature grid (canvas pixels = grid cells). */
   async featureGridSize(): Promise<[number, number]> {
+    await this.waitForFeatureView();
     return this.page.evaluate(() => {
       const c = document.querySelector('[data-testid=feature-view]') as HTMLCanvasElement | null;
       return [c?.width ?? 0, c?.height ?? 0] as [number, number];

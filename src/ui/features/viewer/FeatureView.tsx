@@ -1,17 +1,27 @@
-// The PCA colouring of a photo's backbone tokens, drawn from the worker's small RGBA grid (pixels
-// never enter React state): what the model sees, before any clustering.
+// The PCA colouring of a photo's backbone tokens, computed by the view worker from the stored
+// tokens when the view is shown (never on the way to the overlay) and drawn on the feature grid:
+// what the model sees, before any clustering. Pixels never enter React state.
 import { useEffect, useRef } from 'react';
-import { pixelStore } from '../../state/pixel-store';
+import { viewWorker } from '../../processing/view-client';
 
 export function FeatureCanvas({ id, aspect }: { id: string; aspect: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const view = pixelStore.get(id)?.features;
-    const canvas = ref.current;
-    if (!view || !canvas) return;
-    canvas.width = view.gridW;
-    canvas.height = view.gridH;
-    canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(view.pcaRgba), view.gridW, view.gridH), 0, 0);
+    let stale = false;
+    if (ref.current) delete ref.current.dataset.rendered;
+    void viewWorker()
+      .featurePca(id)
+      .then((img) => {
+        const canvas = ref.current;
+        if (stale || !img || !canvas) return;
+        canvas.width = img.width;
+        canvas.height = img.height;
+        canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+        canvas.dataset.rendered = id;
+      });
+    return () => {
+      stale = true;
+    };
   }, [id]);
   // Features come from a square resize; stretch them back to the photo's shape to line up.
   return <canvas ref={ref} className="feature-canvas" style={{ aspectRatio: aspect }} data-testid="feature-view" />;
