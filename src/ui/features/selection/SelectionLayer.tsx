@@ -1,6 +1,7 @@
 // The selected masks drawn over the overlay (tinted, outlined), painted by the view worker at label
 // resolution and stretched over the photo like the overlay.
 import { useEffect, useRef } from 'react';
+import { drawImage } from '../../processing/draw-image';
 import { viewWorker } from '../../processing/view-client';
 import { useSelection } from './selection-state';
 
@@ -22,9 +23,7 @@ export function SelectionLayer({ id }: { id: string }) {
       .renderSelection(id, list)
       .then((img) => {
         if (stale || !img) return;
-        canvas.width = img.width;
-        canvas.height = img.height;
-        canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+        drawImage(canvas, img);
         canvas.dataset.indices = key;
       });
     return () => {

@@ -2,6 +2,7 @@
 // tokens when the view is shown (never on the way to the overlay) and drawn on the feature grid:
 // what the model sees, before any clustering. Pixels never enter React state.
 import { useEffect, useRef } from 'react';
+import { drawImage } from '../../processing/draw-image';
 import { viewWorker } from '../../processing/view-client';
 
 export function FeatureCanvas({ id, aspect }: { id: string; aspect: number }) {
@@ -14,9 +15,7 @@ export function FeatureCanvas({ id, aspect }: { id: string; aspect: number }) {
       .then((img) => {
         const canvas = ref.current;
         if (stale || !img || !canvas) return;
-        canvas.width = img.width;
-        canvas.height = img.height;
-        canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+        drawImage(canvas, img);
         canvas.dataset.rendered = id;
       });
     return () => {

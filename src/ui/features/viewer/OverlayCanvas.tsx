@@ -2,6 +2,7 @@
 // view, the cluster table or the photo's labels change, and stretched over the photo by CSS.
 import { useEffect, useRef } from 'react';
 import { resolveCluster } from '../../../core/session/cluster-table';
+import { drawImage } from '../../processing/draw-image';
 import { viewWorker } from '../../processing/view-client';
 import { useShownSegments } from '../../state/adapt-store';
 import { overlayLut, useSeg } from '../../state/segmentation-store';
@@ -28,9 +29,7 @@ export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }
         canvas.dataset.rendered = showGt ? 'no-ground-truth' : '';
         return;
       }
-      canvas.width = img.width;
-      canvas.height = img.height;
-      canvas.getContext('2d')?.putImageData(new ImageData(new Uint8ClampedArray(img.rgba), img.width, img.height), 0, 0);
+      drawImage(canvas, img);
       canvas.dataset.rendered = showGt ? 'ground-truth' : mode;
       canvas.dataset.photo = fileName;
     });
