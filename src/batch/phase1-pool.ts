@@ -38,9 +38,11 @@ export async function runPhase1Pool(files: readonly ImageFile[], opts: Phase1Poo
   const jobs = Math.max(1, Math.min(opts.jobs, files.length));
   const data: Phase1ThreadData = { manifestPath: opts.manifestPath, threads: Math.max(1, Math.floor(opts.threads / jobs)), denseCrf: opts.denseCrf, cacheDir: opts.cacheDir, stage: opts.stage };
   let running = 0;
-  await new Promise<void>((resolve, reject) => {
+  const workers = new Set<Worker>();
+  const run = new Promise<void>((resolve, reject) => {
     const start = (): void => {
       const worker = new Worker(BOOT, { workerData: data });
+      workers.add(worker);
       let current: ImageFile | null = null;
       let ready = false;
       running++;
@@ -79,5 +81,10 @@ export async function runPhase1Pool(files: readonly ImageFile[], opts: Phase1Poo
       };
     };
     for (let i = 0; i < jobs; i++) start();
+  });
+  // A run that fails stops its other threads too; idle ones would keep the process alive.
+  await run.catch(async (err: unknown) => {
+    await Promise.all([...workers].map((w) => w.terminate()));
+    throw err;
   });
 }
