@@ -35,6 +35,37 @@ describeApp('multi-view proposals', { webgpu: false }, (s) => {
     assert.deepEqual(again.pageErrors, []);
     await again.close();
   });
+
+  it('switches to more objects from the Objects panel, keeps the choice on reload, and switches back with M', async () => {
+    const names = PHOTOS.map((p) => p.name);
+    const plain = '?model=tiny-vit&refine=guided&stego=off';
+    const app = await AppPage.open(s.context, s.url, plain);
+    await app.waitForAllLabelled(PHOTOS.length);
+    const panel = () => app.page.getByTestId('proposals-panel');
+    assert.equal(await panel().getAttribute('data-proposals'), 'reference');
+    await app.page.getByTestId('proposals-toggle').click();
+    await app.waitForMade(names, 'multi');
+    await app.waitForAllLabelled(PHOTOS.length);
+    assert.equal(await panel().getAttribute('data-proposals'), 'multi');
+    await app.screenshot('proposals-panel-multi');
+    const counts = await Promise.all(names.map((n) => app.storedInstanceCount(n)));
+    assert.ok(counts.some((c) => (c ?? 0) > 3), `the multi-view stage made the photos again: ${counts.join(', ')}`);
+    assert.deepEqual(app.pageErrors, []);
+    await app.close();
+
+    // The choice is remembered: a reload restores the multi-view results instead of remaking them.
+    const again = await AppPage.open(s.context, s.url, plain);
+    await again.waitForAllLabelled(PHOTOS.length);
+    assert.equal(await again.page.getByTestId('proposals-panel').getAttribute('data-proposals'), 'multi');
+    assert.deepEqual(await Promise.all(names.map((n) => again.storedInstanceCount(n))), counts);
+    await again.page.keyboard.press('m');
+    await again.waitForMade(names, 'reference');
+    await again.waitForAllLabelled(PHOTOS.length);
+    const back = await Promise.all(names.map((n) => again.storedInstanceCount(n)));
+    assert.ok(back.every((c) => c !== null && c <= 3), `MaskCut made them again: ${back.join(', ')}`);
+    assert.deepEqual(again.pageErrors, []);
+    await again.close();
+  });
 });
 
 /**

@@ -4,7 +4,7 @@ import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
 import { labelImage } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass, type ProposalMode } from '../src/core/pipeline/image-pass';
-import { embedViews, proposalViews } from '../src/core/pipeline/instance-proposals';
+import { embedViews, PROPOSAL_STAGE_REVISION, proposalViews } from '../src/core/pipeline/instance-proposals';
 import type { RefineMethod } from '../src/core/pipeline/refine';
 import { fitSessionClusters } from '../src/core/pipeline/session-clusters';
 import type { BackboneSession } from '../src/runtime/backbone-session';
@@ -48,7 +48,7 @@ export async function processImage(
     labelSizeHW: [labelSizeHW.height, labelSizeHW.width],
     instances: pass.instances.length,
     timingsMs: { decode: t1 - t0, backbone: t2 - t1, ...pass.timingsMs },
-    made: { proposals, refine: options.refine },
+    made: { proposals, refine: options.refine, ...(proposals === 'multi' ? { revision: PROPOSAL_STAGE_REVISION } : {}) },
   };
   await putSummary(db, summary);
   return { summary, features, pass };
@@ -148,7 +148,10 @@ export async function restoreImage(db: SessionDb, id: string, manifest: ModelMan
 /** Whether a stored photo was made the way the page now asks (else it is processed again on restore). */
 export function madeAsAsked(summary: Pick<ProcessSummary, 'made'>, asked: { proposals?: ProposalMode; refine: RefineMethod }): boolean {
   const proposals = asked.proposals ?? 'reference';
-  return summary.made ? summary.made.proposals === proposals && summary.made.refine === asked.refine : proposals === 'reference';
+  const { made } = summary;
+  if (!made) return proposals === 'reference';
+  // The multi-view stage's masks change with its revision; MaskCut's do not.
+  return made.proposals === proposals && made.refine === asked.refine && (proposals === 'reference' || made.revision === PROPOSAL_STAGE_REVISION);
 }
 
 type StoredFeaturesLike = { tokens: Float32Array; gridH: number; gridW: number; tokenDim: number };

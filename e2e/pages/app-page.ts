@@ -387,6 +387,22 @@ export class AppPage {
   }
 
   /** How many instances the stored image pass of a photo holds (null before it is stored). */
+  /** Waits until every named photo's stored result was made by the given proposal stage. */
+  async waitForMade(photoNames: string[], proposals: string, timeoutMs = 300_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const images = (await this.readSession<{ id: string; name: string }[]>('images', null)) ?? [];
+      const made = await Promise.all(photoNames.map(async (name) => {
+        const id = images.find((im) => im.name === name)?.id;
+        const rec = id ? await this.readSession<{ value: { made?: { proposals: string } } }>('results', [id, 'summary']) : undefined;
+        return rec?.value.made?.proposals ?? null;
+      }));
+      if (made.every((m) => m === proposals)) return;
+      if (Date.now() > until) throw new Error(`photos not made with ${proposals} after ${timeoutMs} ms: ${made.join(', ')}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
   async storedInstanceCount(photoName: string): Promise<number | null> {
     const images = (await this.readSession<{ id: string; name: string }[]>('images', null)) ?? [];
     const id = images.find((im) => im.name === photoName)?.id;

@@ -46,6 +46,8 @@ export interface PassConfig {
   shiftPattern?: 'diagonal';
   /** The proposal stage (image-pass.ts); absent: 'reference' (caches made before the option existed). */
   proposals?: ProposalMode;
+  /** 'multi' only: its PROPOSAL_STAGE_REVISION (absent: revision 1). */
+  proposalsRevision?: number;
 }
 
 export interface StageTimingsMs {
@@ -205,10 +207,11 @@ export async function listFailures(dir: string): Promise<FailureRecord[]> {
 }
 
 /** A cache entry as the pipeline's in-memory pass (phase 2 and the adaptation runs read it alike). */
-export function passFromEntry(entry: CacheEntry): ImagePass {
+export function passFromEntry(entry: CacheEntry, config: Pick<PassConfig, 'proposals'>): ImagePass {
   const { meta } = entry;
   return {
     labelSizeHW: { height: meta.labelSizeHW[0], width: meta.labelSizeHW[1] },
+    proposals: config.proposals ?? 'reference',
     instances: meta.instances.map((inst, i) => ({ rle: decompressRle(inst.rle), bbox: inst.bbox, area: inst.area, score: inst.score, feature: entry.features[i], ...(inst.wholeIndex !== undefined ? { wholeIndex: inst.wholeIndex } : {}) })),
     timingsMs: { maskcut: meta.timingsMs.maskcut, refine: meta.timingsMs.refine },
   };

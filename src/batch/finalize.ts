@@ -148,7 +148,7 @@ export async function finalize(opts: FinalizeOptions): Promise<FinalizeSummary> 
   const clusters = fitSessionClusters(features, samples, metas[0].tokenDim, { thingK: opts.thingK, stuffK: opts.stuffK, seed: opts.seed, tokensPerImage, semanticHead: semantic?.head });
   const clustered = performance.now();
   const bar = new ProgressBar(metas.length, opts.progress ?? null, 'phase 2 labels');
-  const { ms: labelsMsPerImage, writer } = await labelAndWrite(opts.outDir, dir, metas, clusters, bar);
+  const { ms: labelsMsPerImage, writer } = await labelAndWrite(opts.outDir, dir, config, metas, clusters, bar);
   bar.finish();
   await writer.finish({ description: 'U2Seg pseudo labels (npm run segment)', model: config.modelId, date_created: new Date().toISOString() });
   if (semantic) await writeJsonAtomic(path.join(opts.outDir, 'semantic-head.json'), semantic.json, undefined);
@@ -166,7 +166,7 @@ export async function finalize(opts: FinalizeOptions): Promise<FinalizeSummary> 
   };
 }
 
-async function labelAndWrite(outDir: string, dir: string, metas: CacheEntryMeta[], clusters: SessionClusters, bar: ProgressBar): Promise<{ ms: number[]; writer: OutputWriter }> {
+async function labelAndWrite(outDir: string, dir: string, config: PassConfig, metas: CacheEntryMeta[], clusters: SessionClusters, bar: ProgressBar): Promise<{ ms: number[]; writer: OutputWriter }> {
   // Outputs of an earlier finalize (perhaps over other photos) must not linger beside these; the
   // stamp goes first, so an interrupted finalize is never taken for a finished one.
   await rm(path.join(outDir, 'clusters.json'), { force: true });
@@ -178,7 +178,7 @@ async function labelAndWrite(outDir: string, dir: string, metas: CacheEntryMeta[
   let firstInstance = 0;
   for (let i = 0; i < metas.length; i++) {
     const entry = await readEntryArrays(dir, metas[i]);
-    const pass = passFromEntry(entry);
+    const pass = passFromEntry(entry, config);
     const own = Array.from(clusters.instanceClusters.subarray(firstInstance, firstInstance + pass.instances.length));
     firstInstance += pass.instances.length;
     const t0 = performance.now();

@@ -7,7 +7,7 @@
 // (./queue/) runs the same phase 1 and phase 2 functions on any number of machines for you.
 import os from 'node:os';
 import type { ProposalMode } from '../core/pipeline/image-pass';
-import { PROPOSAL_DEFAULTS } from '../core/pipeline/instance-proposals';
+import { PROPOSAL_DEFAULTS, PROPOSAL_STAGE_REVISION } from '../core/pipeline/instance-proposals';
 import type { RefineMethod } from '../core/pipeline/refine';
 import type { BackboneSession } from '../runtime/backbone-session';
 import { denseCrfWasmModule, setDenseCrfWasm } from '../core/pipeline/dense-crf';
@@ -101,7 +101,7 @@ export async function passConfigFor(opts: Pick<SegmentOptions, 'model' | 'maxSid
     ...(manifest.shiftAverage ? { shiftAverageStepPx: manifest.shiftAverage.stepPx } : {}),
     ...(manifest.shiftAverage?.pattern === 'diagonal' ? { shiftPattern: 'diagonal' as const } : {}),
     // Only the new stage is named, so reference caches made before the option stay valid.
-    ...(opts.proposals && opts.proposals !== 'reference' ? { proposals: opts.proposals } : {}),
+    ...(opts.proposals && opts.proposals !== 'reference' ? { proposals: opts.proposals, proposalsRevision: PROPOSAL_STAGE_REVISION } : {}),
   };
   return { config, manifestPath };
 }

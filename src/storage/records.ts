@@ -21,7 +21,8 @@ export interface ProcessSummary {
   instances: number;
   timingsMs: Record<string, number>;
   /** How the masks were made; absent in sessions saved before it was recorded (they used 'reference'). */
-  made?: { proposals: ProposalMode; refine: RefineMethod };
+  /** revision: the multi-view stage's PROPOSAL_STAGE_REVISION ('multi' only; absent before revisions were kept). */
+  made?: { proposals: ProposalMode; refine: RefineMethod; revision?: number };
 }
 
 /** A photo's cluster labels (the `labels` result), tied to the clusters they were made with. */

@@ -13,6 +13,7 @@ import { Legend } from './features/legend/Legend';
 import { SemanticPanel } from './features/semantic/SemanticPanel';
 import { Messages } from './features/messages/Messages';
 import { ModelsPanel } from './features/models/ModelsPanel';
+import { ProposalsPanel } from './features/proposals/ProposalsPanel';
 import { BackendBadge } from './features/status/BackendBadge';
 import { HelpSheet } from './features/status/HelpSheet';
 import { ProgressBar } from './features/status/ProgressBar';
@@ -50,6 +51,9 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary label="models">
             <ModelsPanel />
+          </ErrorBoundary>
+          <ErrorBoundary label="objects">
+            <ProposalsPanel />
           </ErrorBoundary>
         </aside>
         <section>

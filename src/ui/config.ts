@@ -13,6 +13,8 @@ export interface PageConfig {
   refine: RefineMethod;
   /** ?proposals=reference|multi: CutLER's MaskCut, or the multi-view proposal stage (default: DEFAULT_APP_PROPOSALS). */
   proposals: ProposalMode;
+  /** The address names the stage: it wins over the user's remembered choice (proposal-choice.ts). */
+  proposalsInUrl: boolean;
   /** ?workers=N (1…8): backbone workers in the pool; null = by cores (poolPlan). */
   workers: number | null;
   /** ?threads=N (1…16): WASM threads of each worker's model; null = by cores (poolPlan). */
@@ -42,11 +44,22 @@ export function readConfig(search: string): PageConfig {
     modelId: q.get('model') || null,
     refine: refine === 'none' || refine === 'guided' || refine === 'crf' ? refine : 'crf',
     proposals: proposals === 'reference' || proposals === 'multi' ? proposals : DEFAULT_APP_PROPOSALS,
+    proposalsInUrl: proposals === 'reference' || proposals === 'multi',
     workers: workers >= 1 ? Math.min(MAX_WORKERS, Math.floor(workers)) : null,
     threads: threads >= 1 ? Math.min(MAX_THREADS, Math.floor(threads)) : null,
     debug: q.has('debug'),
     stego: q.get('stego') !== 'off',
   };
+}
+
+/** Where the user's choice of proposal stage is remembered (proposal-choice.ts writes it). */
+export const CHOSEN_PROPOSALS_KEY = 'u2seg.proposals';
+
+/** The stage this page starts with: the address's, else the remembered choice, else the default. */
+export function startingProposals(config: PageConfig = pageConfig()): ProposalMode {
+  if (config.proposalsInUrl) return config.proposals;
+  const chosen = globalThis.localStorage?.getItem(CHOSEN_PROPOSALS_KEY);
+  return chosen === 'reference' || chosen === 'multi' ? chosen : config.proposals;
 }
 
 let current: PageConfig | null = null;

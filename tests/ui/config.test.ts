@@ -4,12 +4,12 @@ import { DEFAULT_APP_PROPOSALS, readConfig } from '../../src/ui/config';
 
 describe('page settings (src/ui/config.ts)', () => {
   it('has defaults for an empty query', () => {
-    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, workers: null, threads: null, debug: false, stego: true });
+    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, proposalsInUrl: false, workers: null, threads: null, debug: false, stego: true });
   });
 
   it('reads every setting the README lists', () => {
     expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&proposals=multi&workers=3&threads=2&debug&stego=off')).toEqual({
-      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', workers: 3, threads: 2, debug: true, stego: false,
+      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', proposalsInUrl: true, workers: 3, threads: 2, debug: true, stego: false,
     });
     expect(readConfig('backend=webgpu&refine=none').backend).toBe('webgpu');
   });
@@ -17,7 +17,7 @@ describe('page settings (src/ui/config.ts)', () => {
   it('falls back on values it does not know, and bounds the worker count', () => {
     expect(readConfig('?backend=cuda&refine=bilateral&workers=0&stego=on')).toMatchObject({ backend: 'auto', refine: 'crf', workers: null, stego: true });
     expect(readConfig('?proposals=reference').proposals).toBe('reference');
-    expect(readConfig('?proposals=many').proposals).toBe(DEFAULT_APP_PROPOSALS);
+    expect(readConfig('?proposals=many')).toMatchObject({ proposals: DEFAULT_APP_PROPOSALS, proposalsInUrl: false });
     expect(readConfig('?workers=64').workers).toBe(8);
     expect(readConfig('?workers=2.7').workers).toBe(2);
     expect(readConfig('?threads=0').threads).toBeNull();

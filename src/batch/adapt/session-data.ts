@@ -89,7 +89,7 @@ export async function loadSessionData(opts: SessionDataOptions): Promise<Session
   );
   let first = 0;
   const photos = entries.map((entry) => {
-    const pass = passFromEntry(entry);
+    const pass = passFromEntry(entry, config);
     const own = Array.from(clusters.instanceClusters.subarray(first, first + pass.instances.length));
     first += pass.instances.length;
     const { meta } = entry;

@@ -3,7 +3,7 @@
 import { decodeMask } from '../coco/rle';
 import type { ImagePass } from './image-pass';
 import { assignToCentroids } from './kmeans';
-import { mergePanopticPseudoLabels, type PanopticResult } from './panoptic-merge';
+import { disjointThings, mergePanopticPseudoLabels, type PanopticResult, type ThingInstance } from './panoptic-merge';
 import { semanticLabelsForImage } from './semantic';
 import { semanticRows, type SessionClusters } from './session-clusters';
 
@@ -32,12 +32,24 @@ export function assignInstances(pass: ImagePass, clusters: SessionClusters): num
   return Array.from(assignToCentroids(flat, pass.instances.length, dim, clusters.thingCentroids, clusters.thingK));
 }
 
+/**
+ * The instances the panoptic merge paints: all of MaskCut's (U2Seg's merge as published); of the
+ * multi-view stage's overlapping wholes and parts, a disjoint set by score (disjointThings). A
+ * skipped mask keeps its place in the list with no pixel, so segment instanceIndex still names
+ * the pass's instance.
+ */
+function panopticThings(pass: ImagePass, instanceClusters: number[]): ThingInstance[] {
+  const masks = pass.instances.map((inst) => decodeMask(inst.rle));
+  const shown = pass.proposals === 'multi' ? disjointThings(masks, pass.instances.map((inst) => inst.score)) : masks;
+  const empty = new Uint8Array(masks[0]?.length ?? 0);
+  return pass.instances.map((inst, i) => ({ maskRowMajor: shown[i] ?? empty, clusterId: instanceClusters[i], bbox: inst.bbox }));
+}
+
 export function labelImage(pass: ImagePass, tokens: ImageTokens, clusters: SessionClusters, instanceClusters = assignInstances(pass, clusters)): ImageLabels {
   if (tokens.tokenDim !== clusters.tokenDim) throw new Error(`tokens have ${tokens.tokenDim} channels; the clusters were fitted on ${clusters.tokenDim}`);
   const space = semanticRows(clusters, tokens.tokens, tokens.gridH * tokens.gridW);
   const semantic = semanticLabelsForImage(space.rows, tokens.gridH, tokens.gridW, space.dim, clusters.stuffCentroids, clusters.stuffK, pass.labelSizeHW);
-  const things = pass.instances.map((inst, i) => ({ maskRowMajor: decodeMask(inst.rle), clusterId: instanceClusters[i], bbox: inst.bbox }));
-  const panoptic = mergePanopticPseudoLabels(pass.labelSizeHW, things, semantic.pixelLabelsRowMajor, Math.max(clusters.thingK, 1), clusters.stuffK);
+  const panoptic = mergePanopticPseudoLabels(pass.labelSizeHW, panopticThings(pass, instanceClusters), semantic.pixelLabelsRowMajor, Math.max(clusters.thingK, 1), clusters.stuffK);
   for (const seg of panoptic.segments) if (seg.instanceIndex !== undefined) seg.score = pass.instances[seg.instanceIndex].score;
   return { semanticRowMajor: semantic.pixelLabelsRowMajor, instanceClusters, panoptic };
 }

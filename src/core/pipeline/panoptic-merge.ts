@@ -118,6 +118,37 @@ function measureSegments(ids: Uint32Array, sizeHW: SizeHW, pending: Omit<Panopti
   return out;
 }
 
+/**
+ * The things of a panoptic map from overlapping, scored proposals (the multi-view stage's wholes
+ * and parts): detectron2's rule of step 3 without its score threshold. In score order, a mask is
+ * skipped when more than `overlapMax` of its pixels are taken by the masks kept before it, and a
+ * kept mask keeps only its free pixels. U2Seg's merge paints every pseudo mask, which is right for
+ * MaskCut's disjoint masks but lets every part cut its whole into pieces.
+ * Returns, per input mask, its pixels in the panoptic map, or null when skipped.
+ */
+export function disjointThings(masksRowMajor: readonly Uint8Array[], scores: readonly number[], overlapMax = 0.5): (Uint8Array | null)[] {
+  const out: (Uint8Array | null)[] = masksRowMajor.map(() => null);
+  if (!masksRowMajor.length) return out;
+  const taken = new Uint8Array(masksRowMajor[0].length);
+  const order = masksRowMajor.map((_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  for (const idx of order) {
+    const mask = masksRowMajor[idx];
+    let area = 0, overlap = 0;
+    for (let i = 0; i < mask.length; i++) {
+      area += mask[i];
+      overlap += mask[i] & taken[i];
+    }
+    if (area === 0 || overlap / area > overlapMax) continue;
+    const free = new Uint8Array(mask.length);
+    for (let i = 0; i < mask.length; i++) {
+      free[i] = mask[i] & (taken[i] ^ 1);
+      taken[i] |= mask[i];
+    }
+    out[idx] = free;
+  }
+  return out;
+}
+
 export interface ScoredInstance {
   maskRowMajor: Uint8Array;
   score: number;

@@ -6,7 +6,7 @@ export const ACTION_NAMES = [
   'nav.next', 'nav.prev',
   'edit.undo', 'edit.redo',
   'clusters.rename', 'clusters.recolour', 'clusters.toggleHidden', 'clusters.merge',
-  'session.recluster', 'session.cancel', 'session.export',
+  'session.recluster', 'session.cancel', 'session.export', 'session.proposals',
   'help.shortcuts',
   'adapt.open', 'adapt.train', 'adapt.cancel', 'adapt.toggleSource', 'adapt.exportHead', 'adapt.removeHead',
   'semantic.train', 'semantic.cancel',

@@ -3,6 +3,7 @@
 import type { ClusterEdit } from '../../core/session/cluster-table';
 import type { ViewMode } from '../../core/render/overlay';
 import { cancelProcessing, recluster } from '../processing/pipeline';
+import { chooseProposals, proposalsChangeable } from '../processing/proposal-choice';
 import { useSeg } from '../state/segmentation-store';
 import { useApp } from '../state/store';
 import { registerAdaptActions } from './adapt-actions';
@@ -96,6 +97,13 @@ export function registerAppActions(): void {
     },
     { name: 'session.cancel', label: 'Cancel processing', keys: ['Escape'], enabled: () => seg().progress.phase !== 'idle', perform: () => cancelProcessing() },
     { name: 'session.export', label: 'Export…', keys: ['mod+e'], enabled: () => seg().clusters != null, perform: () => seg().setDialog('export') },
+    {
+      name: 'session.proposals',
+      label: 'More objects: multi-view proposals (several times slower; makes every photo again)',
+      keys: ['m'],
+      enabled: proposalsChangeable,
+      perform: () => void chooseProposals(useApp.getState().proposals === 'multi' ? 'reference' : 'multi'),
+    },
     { name: 'help.shortcuts', label: 'Keyboard shortcuts', keys: ['?'], perform: () => seg().setDialog(seg().dialog === 'help' ? null : 'help') },
   );
   registerAdaptActions();

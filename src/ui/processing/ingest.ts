@@ -11,6 +11,7 @@ import { importGroundTruth, restoreGroundTruth } from './ground-truth';
 import { importModelFile } from './model-import';
 import { cancelProcessing, processPhotos, resumePhotos } from './pipeline';
 import { restoreSemantic } from './semantic';
+import { markMoment, resetMoments } from './timeline';
 
 const sessionDb = sharedSessionDb;
 
@@ -25,6 +26,8 @@ function list(items: { id: string; file: File }[]): void {
 
 export async function ingestFiles(files: File[]): Promise<void> {
   const { notify } = useApp.getState();
+  resetMoments();
+  markMoment('drop');
   const accepted: { id: string; file: File }[] = [];
   for (const file of files) {
     const kind = sniff(await head(file), file.name);
@@ -41,6 +44,7 @@ export async function ingestFiles(files: File[]): Promise<void> {
   } catch (err) {
     notify('error', `Photos are shown but not saved for the next visit (browser storage refused: ${(err as Error).message}).`);
   }
+  markMoment('stored');
   list(accepted);
   processPhotos(accepted);
 }

@@ -16,6 +16,7 @@ import { captureClasses, carryInto } from './keep-classes';
 import { JobCancelled } from './backbone-client';
 import { JobQueue } from './queue';
 import { loadModel, readyPool } from './session';
+import { markMoment } from './timeline';
 
 const queue = new JobQueue({
   onCancelled: (id) => markCancelled(id),
@@ -27,7 +28,8 @@ let provisional = false;
 let cancelled = false;
 
 function processOptions(): ProcessOptions {
-  const { refine, proposals } = pageConfig();
+  const { refine } = pageConfig();
+  const { proposals } = useApp.getState();
   // The multi-view stage keeps up to PROPOSAL_DEFAULTS.maxProposals masks; MaskCut its N = 3.
   return { refine, proposals, maxMasks: proposals === 'multi' ? PROPOSAL_DEFAULTS.maxProposals : 3 };
 }
@@ -82,7 +84,9 @@ async function processOne(id: string, file: File, signal: AbortSignal): Promise<
   updateImage(id, { status: 'running', error: undefined });
   try {
     const pool = await readyPool();
+    markMoment('process-start');
     const { summary, view } = await pool.use((api) => api.process(id, file, processOptions()));
+    markMoment('processed', summary.timingsMs);
     pixelStore.setFeatures(id, view);
     updateImage(id, { status: 'done', sizeHW: summary.sizeHW, gridHW: [view.gridH, view.gridW], timingsMs: summary.timingsMs });
     // Processed but not labelled: its pass is stored, a later run labels it without the backbone.
@@ -90,8 +94,10 @@ async function processOne(id: string, file: File, signal: AbortSignal): Promise<
     if (!useSeg.getState().clusters) {
       provisional = true;
       await fit([id]);
+      markMoment('clustered');
     }
     await label(id);
+    markMoment('labelled');
     await applyHeadTo([id]);
   } catch (err) {
     fail(id, err);
@@ -206,25 +212,36 @@ export async function resumePhotos(items: { id: string; file: File }[]): Promise
   processPhotos(todo);
 }
 
-/** Loads another backbone and processes every photo again with it. */
-export async function switchModel(modelId: string): Promise<void> {
+/**
+ * Processes every photo again after `change` (another model, another proposal stage), carrying the
+ * user's classes into the new clusters. When they cannot be kept, nothing changes and `refusal`
+ * starts the message that says so.
+ */
+export async function remakePhotos(refusal: string, change: () => Promise<void>): Promise<void> {
   cancelProcessing({ quiet: true });
   try {
     await captureClasses();
   } catch (err) {
-    // Switching now would renumber the clusters without carrying the user's classes: do not.
-    useApp.getState().notify('error', `The model was not switched: your classes and labels could not be kept (${(err as Error).message}).`);
+    // Going on would renumber the clusters without carrying the user's classes: do not.
+    useApp.getState().notify('error', `${refusal}: your classes and labels could not be kept (${(err as Error).message}).`);
     return;
   }
-  await loadModel(modelId);
+  await change();
   useSeg.getState().reset();
-  useAdapt.getState().reset(); // the head reads another model's features; a reload finds it again for that model
-  useSemantic.getState().reset();
   const items = useApp.getState().images.flatMap((im) => {
     const file = pixelStore.get(im.id)?.file;
     return file ? [{ id: im.id, file }] : [];
   });
   processPhotos(items);
+}
+
+/** Loads another backbone and processes every photo again with it. */
+export function switchModel(modelId: string): Promise<void> {
+  return remakePhotos('The model was not switched', async () => {
+    await loadModel(modelId);
+    useAdapt.getState().reset(); // the head reads another model's features; a reload finds it again for that model
+    useSemantic.getState().reset();
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 // The UI's state: only small, serialisable facts (ids, names, statuses, timings). Pixels and
 // tensors live in workers and in pixel-store.ts, keyed by the same ids.
 import { create } from 'zustand';
+import type { ProposalMode } from '../../core/pipeline/image-pass';
+import { startingProposals } from '../config';
 import type { BackendInfo } from '../../runtime/backbone-session';
 import type { ModelJobStage } from '../../../workers/model-api';
 
@@ -77,6 +79,8 @@ interface AppState {
   backend: BackendState;
   messages: Message[];
   models: ModelsState;
+  /** The proposal stage new photos are processed with (proposal-choice.ts sets it). */
+  proposals: ProposalMode;
   addImages(entries: ImageEntry[]): void;
   updateImage(id: string, patch: Partial<ImageEntry>): void;
   select(id: string | null): void;
@@ -84,6 +88,7 @@ interface AppState {
   notify(level: Message['level'], text: string): void;
   dismiss(id: number): void;
   setModels(patch: Partial<ModelsState>): void;
+  setProposals(mode: ProposalMode): void;
 }
 
 let nextMessageId = 1;
@@ -94,6 +99,7 @@ export const useApp = create<AppState>()((set) => ({
   backend: { status: 'loading' },
   messages: [],
   models: { served: [], cached: [], checkpoints: [], job: null, inputSizePx: 480, numHeads: null },
+  proposals: startingProposals(),
   addImages: (entries) =>
     set((s) => ({ images: [...s.images, ...entries], selectedId: s.selectedId ?? entries[0]?.id ?? null })),
   updateImage: (id, patch) => set((s) => ({ images: s.images.map((im) => (im.id === id ? { ...im, ...patch } : im)) })),
@@ -102,4 +108,5 @@ export const useApp = create<AppState>()((set) => ({
   notify: (level, text) => set((s) => ({ messages: [...s.messages, { id: nextMessageId++, level, text }] })),
   dismiss: (id) => set((s) => ({ messages: s.messages.filter((m) => m.id !== id) })),
   setModels: (patch) => set((s) => ({ models: { ...s.models, ...patch } })),
+  setProposals: (proposals) => set({ proposals }),
 }));

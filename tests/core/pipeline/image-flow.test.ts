@@ -2,9 +2,9 @@
 // object, clustering groups same-looking objects across images, the panoptic map is consistent.
 import { describe, expect, it } from 'vitest';
 import type { BackboneOutput } from '../../../src/core/backbone/types';
-import { decodeMask } from '../../../src/core/coco/rle';
+import { decodeMask, encodeMask, rleArea, rleToBbox } from '../../../src/core/coco/rle';
 import { labelImage } from '../../../src/core/pipeline/image-labels';
-import { runImagePass } from '../../../src/core/pipeline/image-pass';
+import { runImagePass, type ImagePass, type ProposalMode } from '../../../src/core/pipeline/image-pass';
 import { fitSessionClusters } from '../../../src/core/pipeline/session-clusters';
 import { mulberry32, gaussian } from '../../../src/core/random';
 
@@ -79,3 +79,33 @@ describe('image pass → session clusters → image labels', () => {
     expect(labels.semanticRowMajor.length).toBe(photos[0].sizeHW.height * photos[0].sizeHW.width);
   });
 });
+
+describe('the panoptic map of overlapping wholes and parts', () => {
+  const photo = synthetic(0, [3, 3, 11, 11], 7);
+  const { height, width } = photo.sizeHW;
+  const box = (r0: number, c0: number, r1: number, c1: number) => {
+    const m = new Uint8Array(height * width);
+    for (let y = r0 * PX; y < r1 * PX; y++) for (let x = c0 * PX; x < c1 * PX; x++) m[y * width + x] = 1;
+    return m;
+  };
+  const whole = box(3, 3, 11, 11), part = box(3, 3, 7, 11);
+  const instance = (mask: Uint8Array, score: number) => {
+    const rle = encodeMask(mask, height, width);
+    return { rle, bbox: rleToBbox(rle), area: rleArea(rle), score, feature: new Float32Array(DIM).fill(1) };
+  };
+  const pass = (proposals: ProposalMode): ImagePass => ({ labelSizeHW: photo.sizeHW, proposals, instances: [instance(whole, 0.9), instance(part, 0.6)], timingsMs: { maskcut: 0, refine: 0 } });
+  const clusters = fitSessionClusters([new Float32Array(DIM).fill(1), new Float32Array(DIM).fill(1)], [photo.features.tokens], DIM, { thingK: 1, stuffK: 2 });
+  const thingPixels = (p: ImagePass) => {
+    const { idsRowMajor, segments } = labelImage(p, photo.features, clusters).panoptic;
+    return segments.filter((s) => s.isThing).map((s) => ({ instance: s.instanceIndex, area: idsRowMajor.reduce((n, id) => n + (id === s.id ? 1 : 0), 0) }));
+  };
+
+  it("paints every mask for MaskCut's passes, as U2Seg's merge does: the part cuts its whole", () => {
+    expect(thingPixels(pass('reference'))).toEqual([{ instance: 0, area: 32 * PX * PX }, { instance: 1, area: 32 * PX * PX }]);
+  });
+
+  it("keeps the better-scored whole and drops its part for the multi-view stage's passes", () => {
+    expect(thingPixels(pass('multi'))).toEqual([{ instance: 0, area: 64 * PX * PX }]);
+  });
+});
+

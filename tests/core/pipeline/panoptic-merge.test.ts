@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fusePanopticPredictions, mergePanopticPseudoLabels } from '../../../src/core/pipeline/panoptic-merge';
+import { disjointThings, fusePanopticPredictions, mergePanopticPseudoLabels } from '../../../src/core/pipeline/panoptic-merge';
 
 const W = 10, H = 10;
 const SIZE = { height: H, width: W };
@@ -113,5 +113,30 @@ describe('fusePanopticPredictions (detectron2 defaults, method.md §5 step 3)', 
     expect(r.segments.map((s) => [s.categoryId, s.area, s.isThing])).toEqual([[3, 4096, false]]);
     const withThing = fusePanopticPredictions(size, [{ maskRowMajor: b(0, 0, 1, 1), score: 0.9, categoryId: 1 }], sem);
     expect(withThing.segments.filter((s) => !s.isThing)).toHaveLength(0); // 4095 free px of label 3
+  });
+});
+
+describe('disjointThings (the multi-view stage in the panoptic map)', () => {
+  const area = (m: Uint8Array | null) => (m ? m.reduce((s, v) => s + v, 0) : null);
+
+  it('skips a part of a better-scored whole, and keeps a whole around a better-scored part minus the part', () => {
+    const whole = box(0, 0, 10, 10), part = box(0, 0, 6, 5);
+    expect(disjointThings([whole, part], [0.9, 0.5]).map(area)).toEqual([100, null]);
+    const [w, p] = disjointThings([whole, part], [0.5, 0.9]);
+    expect([area(w), area(p)]).toEqual([70, 30]);
+    for (let i = 0; i < W * H; i++) expect(w![i] + p![i]).toBe(1);
+  });
+
+  it('skips a mask more than half taken and keeps one exactly half taken, with its free pixels only', () => {
+    const first = box(0, 0, 10, 4); // rows 0–3
+    expect(disjointThings([first, box(0, 0, 10, 6)], [1, 0.5]).map(area)).toEqual([40, null]); // 40 of 60 taken
+    const [, half] = disjointThings([first, box(0, 2, 10, 6)], [1, 0.5]); // rows 2–5: 20 of 40 taken
+    expect(area(half)).toBe(20);
+    for (let i = 0; i < W * H; i++) expect(half![i]).toBe(i >= 4 * W && i < 6 * W ? 1 : 0);
+  });
+
+  it('orders by score, not by input order, and skips empty masks', () => {
+    const a = box(0, 0, 5, 10), b = box(0, 0, 10, 10);
+    expect(disjointThings([a, b, new Uint8Array(W * H)], [0.2, 0.8, 0.9]).map(area)).toEqual([null, 100, null]);
   });
 });

@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { resolveCluster } from '../../../core/session/cluster-table';
 import { drawImage } from '../../processing/draw-image';
+import { markMoment } from '../../processing/timeline';
 import { viewWorker } from '../../processing/view-client';
 import { useShownSegments } from '../../state/adapt-store';
 import { overlayLut, useSeg } from '../../state/segmentation-store';
@@ -30,6 +31,7 @@ export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }
         return;
       }
       drawImage(canvas, img);
+      if (!showGt) markMoment('overlay');
       canvas.dataset.rendered = showGt ? 'ground-truth' : mode;
       canvas.dataset.photo = fileName;
     });
