@@ -74,7 +74,7 @@ export async function applyStoredHead(db: SessionDb, ids: readonly string[], onP
     const [tokens, pass] = await Promise.all([readTokens(db, id), getPass(db, id)]);
     if (!tokens || !pass || tokens.tokenDim !== head.shape.tokenDim || (stored.summary.modelId && tokens.modelId !== stored.summary.modelId)) continue;
     const probs = headProbabilities(head, tokens.tokensRowMajor, tokens.gridH * tokens.gridW);
-    const labels = headLabels(probs, tokens.gridH, tokens.gridW, head.classes, stored.categoryIds, pass.labelSizeHW, pass.instances);
+    const labels = headLabels(probs, tokens.gridH, tokens.gridW, head.classes, stored.categoryIds, pass.labelSizeHW, pass.instances, pass.proposals);
     await putHeadLabels(db, id, { ...labels, headVersion: stored.version, labelSizeHW: pass.labelSizeHW });
     out.push({ id, segments: segmentSummaries(labels.panoptic) });
   }

@@ -9,7 +9,8 @@
 // (with stuff-called masks dropped) match the best variant.
 import { decodeMask, rleToBbox } from '../coco/rle';
 import type { BboxXYWH, Rle } from '../coco/types';
-import { mergePanopticPseudoLabels, type PanopticResult } from '../pipeline/panoptic-merge';
+import type { ProposalMode } from '../pipeline/image-pass';
+import { disjointThings, mergePanopticPseudoLabels, type PanopticResult } from '../pipeline/panoptic-merge';
 import type { SizeHW } from '../pipeline/upsample';
 import type { HeadClasses } from './head';
 import { classifyMasks, upsampledArgmax } from './predict';
@@ -33,7 +34,7 @@ export interface HeadLabels {
 
 export function headLabels(
   probs: Float32Array, gridH: number, gridW: number, classes: HeadClasses, categoryIds: readonly number[],
-  labelSizeHW: SizeHW, maskcut: readonly { rle: Rle }[],
+  labelSizeHW: SizeHW, maskcut: readonly { rle: Rle; score?: number }[], proposals: ProposalMode = 'reference',
 ): HeadLabels {
   if (categoryIds.length !== classes.names.length) throw new Error(`${categoryIds.length} categories for ${classes.names.length} head classes`);
   const thingCount = classes.thingCount;
@@ -42,7 +43,11 @@ export function headLabels(
   const verdicts = classifyMasks(probs, gridH, gridW, classes, masks, labelSizeHW, 'all');
   const kept = verdicts.flatMap((v, i) => (v.classIndex >= 0 && v.classIndex < thingCount ? [{ index: i, classIndex: v.classIndex, score: v.score }] : []));
   const stuffOfPixel = Uint8Array.from(semantic, (c) => (c >= thingCount ? c - thingCount : IGNORE_TARGET));
-  const things = kept.map((k) => ({ maskRowMajor: masks[k.index], clusterId: k.classIndex }));
+  // The multi-view stage's wholes and parts overlap: paint a disjoint set, as labelImage does.
+  const keptMasks = kept.map((k) => masks[k.index]);
+  const shown = proposals === 'multi' ? disjointThings(keptMasks, kept.map((k) => maskcut[k.index].score ?? k.score)) : keptMasks;
+  const empty = new Uint8Array(labelSizeHW.height * labelSizeHW.width);
+  const things = kept.map((k, j) => ({ maskRowMajor: shown[j] ?? empty, clusterId: k.classIndex }));
   const panoptic = mergePanopticPseudoLabels(labelSizeHW, things, stuffOfPixel, Math.max(thingCount, 1), classes.names.length - thingCount);
   for (const seg of panoptic.segments) {
     if (seg.isThing && seg.instanceIndex !== undefined) {

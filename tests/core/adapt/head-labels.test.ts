@@ -39,6 +39,18 @@ describe('head labels in category space (method.md §6)', () => {
     expect(stuffCats.every((c) => c === 12)).toBe(true);
   });
 
+  it("paints a disjoint set of the multi-view stage's overlapping masks, every mask of MaskCut's", () => {
+    const dog = maskOf([[0, 0], [0, 1], [1, 0], [1, 1]]);
+    const dogWithMore = { rle: maskOf([[0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [2, 1]]).rle, score: 0.9 };
+    const part = { ...dog, score: 0.5 };
+    const things = (proposals?: 'reference' | 'multi') =>
+      headLabels(probs, 2, 2, CLASSES, CATEGORIES, SIZE, [dogWithMore, part], proposals).panoptic.segments.filter((s) => s.isThing);
+    // Both masks are instances either way; only the panoptic map differs.
+    expect(headLabels(probs, 2, 2, CLASSES, CATEGORIES, SIZE, [dogWithMore, part], 'multi').instances).toHaveLength(2);
+    expect(things('reference').map((s) => s.area).sort()).toEqual([2, 4]); // the part cuts its whole
+    expect(things('multi').map((s) => s.area)).toEqual([6]); // the better-scored whole only
+  });
+
   it('refuses a category list that does not match the classes', () => {
     expect(() => headLabels(probs, 2, 2, CLASSES, [7, 3], SIZE, [])).toThrow(/categories/);
   });
