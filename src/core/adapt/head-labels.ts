@@ -10,7 +10,7 @@
 import { decodeMask, rleToBbox } from '../coco/rle';
 import type { BboxXYWH, Rle } from '../coco/types';
 import type { ProposalMode } from '../pipeline/image-pass';
-import { disjointThings, mergePanopticPseudoLabels, type PanopticResult } from '../pipeline/panoptic-merge';
+import { mergePanopticPseudoLabels, panopticMasks, type PanopticResult } from '../pipeline/panoptic-merge';
 import type { SizeHW } from '../pipeline/upsample';
 import type { HeadClasses } from './head';
 import { classifyMasks, upsampledArgmax } from './predict';
@@ -44,10 +44,8 @@ export function headLabels(
   const kept = verdicts.flatMap((v, i) => (v.classIndex >= 0 && v.classIndex < thingCount ? [{ index: i, classIndex: v.classIndex, score: v.score }] : []));
   const stuffOfPixel = Uint8Array.from(semantic, (c) => (c >= thingCount ? c - thingCount : IGNORE_TARGET));
   // The multi-view stage's wholes and parts overlap: paint a disjoint set, as labelImage does.
-  const keptMasks = kept.map((k) => masks[k.index]);
-  const shown = proposals === 'multi' ? disjointThings(keptMasks, kept.map((k) => maskcut[k.index].score ?? k.score)) : keptMasks;
-  const empty = new Uint8Array(labelSizeHW.height * labelSizeHW.width);
-  const things = kept.map((k, j) => ({ maskRowMajor: shown[j] ?? empty, clusterId: k.classIndex }));
+  const shown = panopticMasks(kept.map((k) => masks[k.index]), kept.map((k) => maskcut[k.index].score ?? k.score), proposals);
+  const things = kept.map((k, j) => ({ maskRowMajor: shown[j], clusterId: k.classIndex }));
   const panoptic = mergePanopticPseudoLabels(labelSizeHW, things, stuffOfPixel, Math.max(thingCount, 1), classes.names.length - thingCount);
   for (const seg of panoptic.segments) {
     if (seg.isThing && seg.instanceIndex !== undefined) {

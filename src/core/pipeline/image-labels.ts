@@ -3,7 +3,7 @@
 import { decodeMask } from '../coco/rle';
 import type { ImagePass } from './image-pass';
 import { assignToCentroids } from './kmeans';
-import { disjointThings, mergePanopticPseudoLabels, type PanopticResult, type ThingInstance } from './panoptic-merge';
+import { mergePanopticPseudoLabels, panopticMasks, type PanopticResult, type ThingInstance } from './panoptic-merge';
 import { semanticLabelsForImage } from './semantic';
 import { semanticRows, type SessionClusters } from './session-clusters';
 
@@ -32,17 +32,10 @@ export function assignInstances(pass: ImagePass, clusters: SessionClusters): num
   return Array.from(assignToCentroids(flat, pass.instances.length, dim, clusters.thingCentroids, clusters.thingK));
 }
 
-/**
- * The instances the panoptic merge paints: all of MaskCut's (U2Seg's merge as published); of the
- * multi-view stage's overlapping wholes and parts, a disjoint set by score (disjointThings). A
- * skipped mask keeps its place in the list with no pixel, so segment instanceIndex still names
- * the pass's instance.
- */
+/** The pass's instances as the panoptic merge paints them (panopticMasks). */
 function panopticThings(pass: ImagePass, instanceClusters: number[]): ThingInstance[] {
-  const masks = pass.instances.map((inst) => decodeMask(inst.rle));
-  const shown = pass.proposals === 'multi' ? disjointThings(masks, pass.instances.map((inst) => inst.score)) : masks;
-  const empty = new Uint8Array(masks[0]?.length ?? 0);
-  return pass.instances.map((inst, i) => ({ maskRowMajor: shown[i] ?? empty, clusterId: instanceClusters[i], bbox: inst.bbox }));
+  const shown = panopticMasks(pass.instances.map((inst) => decodeMask(inst.rle)), pass.instances.map((inst) => inst.score), pass.proposals);
+  return pass.instances.map((inst, i) => ({ maskRowMajor: shown[i], clusterId: instanceClusters[i], bbox: inst.bbox }));
 }
 
 export function labelImage(pass: ImagePass, tokens: ImageTokens, clusters: SessionClusters, instanceClusters = assignInstances(pass, clusters)): ImageLabels {

@@ -149,6 +149,17 @@ export function disjointThings(masksRowMajor: readonly Uint8Array[], scores: rea
   return out;
 }
 
+/**
+ * The masks a panoptic merge paints for a proposal stage: every one of MaskCut's (U2Seg's merge as
+ * published); of the multi-view stage's overlapping wholes and parts, disjointThings' set, a
+ * skipped mask becoming empty so that instance indices still name the input masks.
+ */
+export function panopticMasks(masksRowMajor: readonly Uint8Array[], scores: readonly number[], proposals: 'reference' | 'multi' | undefined): Uint8Array[] {
+  if (proposals !== 'multi') return [...masksRowMajor];
+  const empty = new Uint8Array(masksRowMajor[0]?.length ?? 0);
+  return disjointThings(masksRowMajor, scores).map((m) => m ?? empty);
+}
+
 export interface ScoredInstance {
   maskRowMajor: Uint8Array;
   score: number;
