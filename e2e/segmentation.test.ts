@@ -30,6 +30,10 @@ describeApp('segmentation session', { webgpu: false }, (s) => {
     await app.drop(PHOTOS);
     await app.waitForOverlay();
     await app.waitForAllLabelled(PHOTOS.length);
+    // The first photo's regions are painted from its tokens, before MaskCut and the CRF are done.
+    const m = await app.moments();
+    assert.ok(m.overlay < m.processed, `first paint ${m.overlay} ms before the first photo's masks ${m.processed} ms`);
+    assert.ok(m['final-overlay'] > m.processed, 'painted again with its masks');
     for (const [key, mode] of [['1', 'semantic'], ['2', 'instance'], ['3', 'panoptic']] as const) {
       await app.page.keyboard.press(key);
       await app.waitForOverlayMode(mode);

@@ -61,13 +61,28 @@ export interface LabelSummary {
   ms: number;
 }
 
+/** The first photo's regions, from its early features: the session's first clusters and its labels. */
+export interface EarlyRegions {
+  clusters: ClusterSummary;
+  label: LabelSummary;
+  /** Worker time to them: decode, the passes run so far, clusters, labels. */
+  timingsMs: { decode: number; backbone: number; clusters: number; label: number };
+}
+
 export interface BackboneWorkerApi {
   /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
   init(modelId: string, pref: BackendPreference, wasmThreads: number): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
   /** A slice of a recent backbone output of an image (tests compare backends with it); ?debug only. */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
-  /** Decode, backbone, PCA view and MaskCut pass of one photo; results are stored by id. */
-  process(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
+  /**
+   * Decode and backbone of one photo: its tokens are stored by id with a provisional pass (no
+   * masks yet), so it can be clustered and labelled while `segment` makes its masks. With
+   * `onRegions` (the session's first photo), clusters and labels from its first passes go there
+   * while the other passes run.
+   */
+  embed(id: string, file: Blob, options: ProcessOptions, onRegions?: (regions: EarlyRegions) => void): Promise<{ view: FeatureView; sizeHW: [number, number]; timingsMs: { decode: number; backbone: number } }>;
+  /** MaskCut (or the multi-view stage) and refinement of a photo `embed` did (embedded again if this worker did not); stored by id. */
+  segment(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
   /** Fits the session's thing and stuff clusters over the stored passes of these images. */
   cluster(ids: string[], options: { thingK?: number; stuffK?: number; seed: number }): Promise<ClusterSummary>;
   /** Results of a previous visit for this image, the loaded model and the asked settings (null: process it again). */

@@ -3,30 +3,50 @@
 import type { BackboneOutput } from '../src/core/backbone/types';
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { sharedSessionDb } from '../src/storage/session-db';
-import type { BackboneWorkerApi, FeatureView } from './backbone-api';
-import { clusterSession, instanceOffsets, labelOne, processImage, restoreImage, storedClusters } from './pipeline-jobs';
+import type { BackboneWorkerApi, EarlyRegions, FeatureView } from './backbone-api';
+import { clusterSession, embedImage, instanceOffsets, labelOne, restoreImage, segmentImage, storedClusters, type EmbeddedImage } from './pipeline-jobs';
 
-type PipelineApi = Pick<BackboneWorkerApi, 'process' | 'restore' | 'storedClusters' | 'cluster' | 'label'>;
+type PipelineApi = Pick<BackboneWorkerApi, 'embed' | 'segment' | 'restore' | 'storedClusters' | 'cluster' | 'label'>;
 
 const db = sharedSessionDb;
 
+/** Embedded photos waiting for their masks: the page asks for them right after (or after showing the first photo's regions). */
+const WAITING_MAX = 4;
+
+/** What the page keeps of a photo's features: sizes and timings (the PCA view is the view worker's, drawn on demand). */
+function featureView(e: EmbeddedImage): FeatureView {
+  return { id: e.id, sizeHW: e.sizeHW, gridH: e.features.gridH, gridW: e.features.gridW, timingsMs: { decode: e.timingsMs.decode, preprocess: 0, backbone: e.timingsMs.backbone } };
+}
+
 /** `keep` receives each image's full backbone output (the worker keeps the latest for readFeatures). */
 export function pipelineApi(getSession: () => BackboneSession | null, keep: (id: string, out: BackboneOutput) => void): PipelineApi {
+  const waiting = new Map<string, EmbeddedImage>();
   return {
-    async process(id, file, options) {
+    async embed(id, file, options, onRegions) {
       const session = getSession();
       if (!session) throw new Error('no model is loaded yet');
-      const { summary, features } = await processImage(session, await db(), id, file, options);
-      keep(id, features);
-      // The PCA view is the view worker's, drawn when the user shows it: not on the way to the overlay.
-      const view: FeatureView = {
-        id,
-        sizeHW: summary.sizeHW,
-        gridH: features.gridH,
-        gridW: features.gridW,
-        timingsMs: { decode: summary.timingsMs.decode, preprocess: 0, backbone: summary.timingsMs.backbone },
-      };
-      return { summary, view };
+      // The page's callback is answered there; the passes go on meanwhile.
+      const regions = onRegions ? (r: EarlyRegions) => void onRegions(r) : undefined;
+      const embedded = await embedImage(session, await db(), id, file, options, regions);
+      keep(id, embedded.features);
+      // Held until its segment() call; only the latest few (a photo the page dropped meanwhile is not kept).
+      waiting.set(id, embedded);
+      while (waiting.size > WAITING_MAX) waiting.delete(waiting.keys().next().value as string);
+      return { view: featureView(embedded), sizeHW: embedded.sizeHW, timingsMs: embedded.timingsMs };
+    },
+
+    async segment(id, file, options) {
+      let embedded = waiting.get(id);
+      waiting.delete(id);
+      // Another worker embedded it (or this one was replaced meanwhile): embed it again here.
+      if (!embedded || embedded.proposals !== (options.proposals ?? 'reference')) {
+        const session = getSession();
+        if (!session) throw new Error('no model is loaded yet');
+        embedded = await embedImage(session, await db(), id, file, options);
+        keep(id, embedded.features);
+      }
+      const { summary } = await segmentImage(await db(), embedded, options);
+      return { summary, view: featureView(embedded) };
     },
 
     async restore(id, asked) {

@@ -4,6 +4,7 @@ import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
 import { labelImage } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass, type ProposalMode } from '../src/core/pipeline/image-pass';
+import type { ProposalView } from '../src/core/pipeline/instance-proposals';
 import { embedViews, PROPOSAL_STAGE_REVISION, proposalViews } from '../src/core/pipeline/instance-proposals';
 import type { RefineMethod } from '../src/core/pipeline/refine';
 import { fitSessionClusters } from '../src/core/pipeline/session-clusters';
@@ -12,14 +13,106 @@ import type { StoredClusters, StoredLabels } from '../src/storage/records';
 import { getFeatures, putFeatures, type SessionDb } from '../src/storage/session-db';
 import { getClusters, getLabels, getPass, getSummary, putClusters, putLabels, putPass, putSummary } from '../src/storage/session-records';
 import type { PanopticResult } from '../src/core/pipeline/panoptic-merge';
-import type { ClusterSummary, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
+import type { SizeHW } from '../src/core/pipeline/upsample';
+import type { ClusterSummary, EarlyRegions, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
 import { decodePhoto } from './decode';
 
 /** Labels are computed at most this large; huge photos are shown full size and exported upsampled. */
 export const LABEL_MAX_SIDE = 640;
 
 
-/** Decode → backbone → MaskCut pass; tokens and the pass go to the store. */
+/** A photo after decode and backbone, before its masks: what `segmentImage` goes on from. */
+export interface EmbeddedImage {
+  id: string;
+  sizeHW: [number, number];
+  /** The decoded photo at the label resolution (RGBA). */
+  rgba: { data: Uint8ClampedArray; width: number; height: number };
+  features: BackboneOutput;
+  /** 'multi' only: the whole photo's and its crops' features (embedViews). */
+  views?: ProposalView[];
+  proposals: ProposalMode;
+  /** The model's MaskCut threshold (manifest.tau). */
+  tau: number;
+  timingsMs: { decode: number; backbone: number };
+}
+
+/** The pass of a photo whose masks are not made yet: no instances, so clusters and labels see its regions only. */
+export function provisionalPass(labelSizeHW: { height: number; width: number }, proposals: ProposalMode): ImagePass {
+  return { labelSizeHW, proposals, instances: [], timingsMs: { maskcut: 0, refine: 0 }, provisional: true };
+}
+
+/** Stores a photo's tokens with a provisional pass (its masks are not made yet). */
+async function putEmbedded(db: SessionDb, id: string, modelId: string, features: BackboneOutput, labelSizeHW: SizeHW, proposals: ProposalMode): Promise<void> {
+  await putFeatures(db, { id, modelId, gridH: features.gridH, gridW: features.gridW, tokenDim: features.tokenDim, tokens: features.tokens, cls: features.cls });
+  await putPass(db, id, provisionalPass(labelSizeHW, proposals));
+}
+
+/**
+ * Decode → backbone; the tokens go to the store with a provisional pass (no instances yet), so
+ * the photo can be clustered and labelled (its regions) before its masks exist. `onRegions`: the
+ * session's first photo, clustered and labelled from its first passes (embedPhoto's preview)
+ * while the others run.
+ */
+export async function embedImage(
+  session: BackboneSession,
+  db: SessionDb,
+  id: string,
+  file: Blob,
+  options: ProcessOptions,
+  onRegions?: (regions: EarlyRegions) => void,
+): Promise<EmbeddedImage> {
+  const name = file instanceof File ? file.name : id;
+  const t0 = performance.now();
+  const { rgba, sizeHW } = await decodePhoto(file, name, LABEL_MAX_SIDE);
+  const t1 = performance.now();
+  const m = session.manifest;
+  const labelSizeHW = { height: rgba.height, width: rgba.width };
+  const proposals = options.proposals ?? 'reference';
+  const run = (input: Float32Array) => session.run(input);
+  let previewed = false;
+  /** Worker time spent on the regions, left out of the backbone's. */
+  let regionsMs = 0;
+  const preview = onRegions
+    ? async (early: BackboneOutput) => {
+        previewed = true;
+        const t2 = performance.now();
+        await putEmbedded(db, id, m.id, early, labelSizeHW, proposals);
+        const clusters = await clusterSession(db, [id], { seed: 0 });
+        const t3 = performance.now();
+        const label = await labelOne(db, id);
+        regionsMs = performance.now() - t2;
+        onRegions({ clusters, label, timingsMs: { decode: t1 - t0, backbone: t2 - t1, clusters: t3 - t2, label: performance.now() - t3 } });
+      }
+    : undefined;
+  // 'multi' embeds overlapping crops too; the whole photo's features are its first view's.
+  const views = proposals === 'multi' ? await embedViews(rgba, m, run, proposalViews(), preview) : undefined;
+  const features = views ? views[0].features : await embedPhoto(rgba, m, run, preview);
+  const backboneMs = performance.now() - t1 - regionsMs;
+  // A model of one pass (or two) has no earlier features: its regions come from all of them.
+  if (preview && !previewed) await preview(features);
+  else await putEmbedded(db, id, m.id, features, labelSizeHW, proposals);
+  return { id, sizeHW, rgba, features, views, proposals, tau: m.tau, timingsMs: { decode: t1 - t0, backbone: backboneMs } };
+}
+
+/** MaskCut (or the multi-view proposals) and refinement of an embedded photo; the pass and its summary go to the store. */
+export async function segmentImage(db: SessionDb, embedded: EmbeddedImage, options: ProcessOptions): Promise<{ summary: ProcessSummary; pass: ImagePass }> {
+  const { id, rgba, features, views, proposals, tau } = embedded;
+  const labelSizeHW = { height: rgba.height, width: rgba.width };
+  const pass = runImagePass(rgba.data, labelSizeHW, features, { tau, refine: options.refine, maxMasks: options.maxMasks, proposals }, views);
+  await putPass(db, id, pass);
+  const summary: ProcessSummary = {
+    id,
+    sizeHW: embedded.sizeHW,
+    labelSizeHW: [labelSizeHW.height, labelSizeHW.width],
+    instances: pass.instances.length,
+    timingsMs: { ...embedded.timingsMs, ...pass.timingsMs },
+    made: { proposals, refine: options.refine, ...(proposals === 'multi' ? { revision: PROPOSAL_STAGE_REVISION } : {}) },
+  };
+  await putSummary(db, summary);
+  return { summary, pass };
+}
+
+/** Decode → backbone → MaskCut pass in one go; tokens and the pass go to the store. */
 export async function processImage(
   session: BackboneSession,
   db: SessionDb,
@@ -27,31 +120,9 @@ export async function processImage(
   file: Blob,
   options: ProcessOptions,
 ): Promise<{ summary: ProcessSummary; features: BackboneOutput; pass: ImagePass }> {
-  const name = file instanceof File ? file.name : id;
-  const t0 = performance.now();
-  const { rgba, sizeHW } = await decodePhoto(file, name, LABEL_MAX_SIDE);
-  const t1 = performance.now();
-  const m = session.manifest;
-  const proposals = options.proposals ?? 'reference';
-  const run = (input: Float32Array) => session.run(input);
-  // 'multi' embeds overlapping crops too; the whole photo's features are its first view's.
-  const views = proposals === 'multi' ? await embedViews(rgba, m, run, proposalViews()) : undefined;
-  const features = views ? views[0].features : await embedPhoto(rgba, m, run);
-  const t2 = performance.now();
-  const labelSizeHW = { height: rgba.height, width: rgba.width };
-  const pass = runImagePass(rgba.data, labelSizeHW, features, { tau: m.tau, refine: options.refine, maxMasks: options.maxMasks, proposals }, views);
-  await putFeatures(db, { id, modelId: m.id, gridH: features.gridH, gridW: features.gridW, tokenDim: features.tokenDim, tokens: features.tokens, cls: features.cls });
-  await putPass(db, id, pass);
-  const summary: ProcessSummary = {
-    id,
-    sizeHW,
-    labelSizeHW: [labelSizeHW.height, labelSizeHW.width],
-    instances: pass.instances.length,
-    timingsMs: { decode: t1 - t0, backbone: t2 - t1, ...pass.timingsMs },
-    made: { proposals, refine: options.refine, ...(proposals === 'multi' ? { revision: PROPOSAL_STAGE_REVISION } : {}) },
-  };
-  await putSummary(db, summary);
-  return { summary, features, pass };
+  const embedded = await embedImage(session, db, id, file, options);
+  const { summary, pass } = await segmentImage(db, embedded, options);
+  return { summary, features: embedded.features, pass };
 }
 
 /** Fits thing and stuff clusters over every listed image's stored pass and tokens. */
@@ -84,7 +155,8 @@ export async function clusterSession(db: SessionDb, ids: string[], opts: { thing
 /** Instance clusters that the fit assigned, by image, in the fit's order. */
 function fittedInstanceClusters(clusters: StoredClusters, passesBefore: Map<string, number>, id: string, count: number): number[] | undefined {
   const offset = passesBefore.get(id);
-  if (offset === undefined) return undefined;
+  // Fitted before this photo's masks existed (its regions were shown first): assign them instead.
+  if (offset === undefined || offset + count > clusters.instanceClusters.length) return undefined;
   return Array.from(clusters.instanceClusters.subarray(offset, offset + count));
 }
 
@@ -122,14 +194,17 @@ export async function instanceOffsets(db: SessionDb): Promise<Map<string, number
 
 /** What a previous visit computed for an image with this model, if anything. */
 export async function restoreImage(db: SessionDb, id: string, manifest: ModelManifest, asked: ProcessOptions): Promise<{ summary: ProcessSummary; label?: LabelSummary; tokens: StoredFeaturesLike } | null> {
-  const [summary, feats, labels, clusters] = await Promise.all([
+  const [summary, feats, labels, clusters, pass] = await Promise.all([
     getSummary(db, id),
     getFeatures(db, id),
     getLabels(db, id),
     getClusters(db),
+    getPass(db, id),
   ]);
   // Same model id but another grid: features stored before the model's sampling changed (shiftAverage).
   if (!summary || !feats || feats.modelId !== manifest.id || feats.gridH !== featureGrid(manifest).gridH) return null;
+  // The page left between the backbone and the masks: the summary is an earlier run's.
+  if (!pass || pass.provisional) return null;
   if (!madeAsAsked(summary, asked)) return null;
   const current = labels && clusters && labels.clustersVersion === clusters.version;
   const label: LabelSummary | undefined = current

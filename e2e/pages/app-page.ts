@@ -115,12 +115,15 @@ export class AppPage {
     await this.page.locator('[data-testid=feature-view][data-rendered]').waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
-  /** Waits until the selected photo's overlay has been painted (its labels exist). */
-  async waitForOverlay(timeoutMs = 180_000): Promise<void> {
-    await this.page.waitForFunction(() => {
+  /**
+   * Waits until the selected photo's overlay has been painted with its labels; `regions`: any
+   * first paint, such as the first photo's regions before its masks are made.
+   */
+  async waitForOverlay(timeoutMs = 180_000, opts: { regions?: boolean } = {}): Promise<void> {
+    await this.page.waitForFunction((regions) => {
       const c = document.querySelector('[data-testid=overlay]') as HTMLCanvasElement | null;
-      return Boolean(c?.dataset.rendered);
-    }, undefined, { timeout: timeoutMs });
+      return Boolean(c?.dataset.rendered) && (regions || c?.dataset.settled === 'true');
+    }, Boolean(opts.regions), { timeout: timeoutMs });
   }
 
   async waitForOverlayMode(mode: string): Promise<void> {
@@ -145,6 +148,13 @@ export class AppPage {
       for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
       return n / (d.length / 4);
     });
+  }
+
+  /** The first photo's moments (src/ui/processing/timeline.ts), ms on the page's clock. */
+  async moments(): Promise<Record<string, number>> {
+    return this.page.evaluate(() =>
+      Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('u2seg:')).map((m) => [m.name.slice(6), m.startTime])),
+    );
   }
 
   async waitForAllLabelled(count: number, timeoutMs = 300_000): Promise<void> {

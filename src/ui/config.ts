@@ -23,6 +23,8 @@ export interface PageConfig {
   debug: boolean;
   /** ?stego=off keeps k-means stuff clusters (a slow machine; tests that time other things). */
   stego: boolean;
+  /** ?regions=off: the first photo waits for its masks before anything is painted (the old way; `npm run bench -- app --vs regions=off`). */
+  regionsFirst: boolean;
 }
 
 const MAX_WORKERS = 8;
@@ -49,6 +51,7 @@ export function readConfig(search: string): PageConfig {
     threads: threads >= 1 ? Math.min(MAX_THREADS, Math.floor(threads)) : null,
     debug: q.has('debug'),
     stego: q.get('stego') !== 'off',
+    regionsFirst: q.get('regions') !== 'off',
   };
 }
 

@@ -117,19 +117,33 @@ export function averageShiftedPasses(passes: readonly BackboneOutput[], offsets:
   };
 }
 
+/** Features from part of a photo's passes, ready before the rest: what a page can show first. */
+export type OnPreview = (preview: BackboneOutput) => Promise<void>;
+
+/** Square passes in the order that completes the diagonal pattern first (indices into SHIFT_OFFSETS). */
+const DIAGONAL_FIRST = [0, 3, 1, 2];
+
 /**
  * The features of a photo as the manifest asks: one run on the photo resized to inputSize², or,
  * with shiftAverage, runs on the inputSize² windows of the photo resized to (inputSize + step)²,
- * one step apart, averaged cell by cell.
+ * one step apart, averaged cell by cell. With `onPreview` and the square pattern, the diagonal
+ * passes run first and their average goes to `onPreview` before the other two run; the result
+ * is the same (the average is summed in the pattern's own order either way).
  */
-export async function embedPhoto(photo: RgbaImage, manifest: ModelManifest, run: RunBackbone): Promise<BackboneOutput> {
+export async function embedPhoto(photo: RgbaImage, manifest: ModelManifest, run: RunBackbone, onPreview?: OnPreview): Promise<BackboneOutput> {
   const { inputSize, mean, std } = manifest;
   if (!manifest.shiftAverage) return run(toNormalisedNchw(photo, inputSize, mean, std));
   const step = manifest.shiftAverage.stepPx;
   const side = inputSize + step;
   const canvas = toNormalisedNchw(photo, side, mean, std);
   const offsets = offsetsOf(manifest);
-  const passes: BackboneOutput[] = [];
-  for (const [dx, dy] of offsets) passes.push(await run(cropChw(canvas, side, dx * step, dy * step, inputSize)));
+  const runAt = (i: number) => run(cropChw(canvas, side, offsets[i][0] * step, offsets[i][1] * step, inputSize));
+  const passes: BackboneOutput[] = new Array<BackboneOutput>(offsets.length);
+  const previewFirst = onPreview && offsets === SHIFT_OFFSETS;
+  const order = previewFirst ? DIAGONAL_FIRST : offsets.map((_, i) => i);
+  for (const [n, i] of order.entries()) {
+    passes[i] = await runAt(i);
+    if (previewFirst && n === 1) await onPreview(averageShiftedPasses([passes[0], passes[3]], SHIFT_PATTERNS.diagonal));
+  }
   return averageShiftedPasses(passes, offsets);
 }

@@ -50,6 +50,8 @@ export interface ImagePass {
   proposals?: ProposalMode;
   instances: PseudoInstance[];
   timingsMs: { maskcut: number; refine: number };
+  /** The photo's backbone ran but its masks are not made yet (the page labels its regions meanwhile). */
+  provisional?: true;
 }
 
 /**

@@ -3,7 +3,8 @@
 import { newClusterTable, type ClusterTable } from '../../core/session/cluster-table';
 import { sharedSessionDb } from '../../storage/session-db';
 import { getClusterTable, putClusterTable } from '../../storage/session-records';
-import type { ClusterSummary, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
+import * as Comlink from 'comlink';
+import type { ClusterSummary, EarlyRegions, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
 import { pageConfig } from '../config';
 import { PROPOSAL_DEFAULTS } from '../../core/pipeline/instance-proposals';
 import { pixelStore } from '../state/pixel-store';
@@ -61,14 +62,18 @@ function applyLabel(label: LabelSummary): void {
   seg.setStage(label.id, 'labelled');
 }
 
+/** New clusters become the session's, with the user's classes carried into them. */
+async function adoptFit(summary: ClusterSummary): Promise<void> {
+  const carried = carryInto(newClusterTable(Math.max(summary.thingK, 1), summary.stuffK));
+  applyClusters(summary, carried?.table);
+  await carried?.finish();
+}
+
 async function fit(ids: string[]): Promise<void> {
   const seg = useSeg.getState();
   seg.setProgress({ phase: 'clustering' });
   const pool = await readyPool();
-  const summary = await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, seed: 0 }));
-  const carried = carryInto(newClusterTable(Math.max(summary.thingK, 1), summary.stuffK));
-  applyClusters(summary, carried?.table);
-  await carried?.finish();
+  await adoptFit(await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, seed: 0 })));
 }
 
 async function label(id: string): Promise<void> {
@@ -77,31 +82,66 @@ async function label(id: string): Promise<void> {
   applyLabel(await pool.use((api) => api.label(id)));
 }
 
+/** The photo whose regions were shown before its masks existed; its clusters are fitted again once they do. */
+let regionsFirst: string | null = null;
+
+/**
+ * The session's first photo, clustered and labelled by the worker from its first backbone passes:
+ * its regions are painted while the other passes, MaskCut and the CRF run (issue 13: the first
+ * overlay waits for half the backbone only).
+ */
+async function showRegions(id: string, regions: EarlyRegions): Promise<void> {
+  if (regionsFirst !== id || cancelled) return;
+  await adoptFit(regions.clusters);
+  markMoment('clustered', regions.timingsMs);
+  useSeg.getState().setSegments(id, regions.label.segments);
+  markMoment('labelled');
+}
+
+/** Decode and backbone (the first photo's regions on the way), then masks: on one worker, which holds the photo between them. */
+async function embedAndSegment(id: string, file: File, signal: AbortSignal) {
+  const options = processOptions();
+  const early = pageConfig().regionsFirst && !useSeg.getState().clusters && regionsFirst === null && !signal.aborted;
+  if (early) {
+    regionsFirst = id;
+    provisional = true;
+  }
+  const onRegions = early ? Comlink.proxy((regions: EarlyRegions) => void showRegions(id, regions)) : undefined;
+  const pool = await readyPool();
+  markMoment('process-start');
+  return pool.use(async (api) => {
+    const embedded = await api.embed(id, file, options, onRegions);
+    markMoment('embedded', embedded.timingsMs);
+    pixelStore.setFeatures(id, embedded.view);
+    useSeg.getState().setStage(id, 'segmenting');
+    return api.segment(id, file, options);
+  });
+}
+
 async function processOne(id: string, file: File, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return markCancelled(id);
   const { updateImage } = useApp.getState();
   useSeg.getState().setStage(id, 'processing');
   updateImage(id, { status: 'running', error: undefined });
   try {
-    const pool = await readyPool();
-    markMoment('process-start');
-    const { summary, view } = await pool.use((api) => api.process(id, file, processOptions()));
+    const { summary, view } = await embedAndSegment(id, file, signal);
     markMoment('processed', summary.timingsMs);
     pixelStore.setFeatures(id, view);
     updateImage(id, { status: 'done', sizeHW: summary.sizeHW, gridHW: [view.gridH, view.gridW], timingsMs: summary.timingsMs });
     // Processed but not labelled: its pass is stored, a later run labels it without the backbone.
     if (signal.aborted) return markCancelled(id);
-    if (!useSeg.getState().clusters) {
+    if (!useSeg.getState().clusters || regionsFirst === id) {
+      regionsFirst = null;
       provisional = true;
       await fit([id]);
-      markMoment('clustered');
     }
     await label(id);
-    markMoment('labelled');
+    markMoment('final-labelled');
     await applyHeadTo([id]);
   } catch (err) {
     fail(id, err);
   } finally {
+    if (regionsFirst === id) regionsFirst = null;
     const p = useSeg.getState().progress;
     useSeg.getState().setProgress({ done: p.done + 1, phase: 'processing' });
   }
@@ -134,9 +174,7 @@ export async function recluster(thingK?: number | null): Promise<void> {
  */
 export async function adoptClusters(summary: ClusterSummary): Promise<void> {
   await captureClasses();
-  const carried = carryInto(newClusterTable(Math.max(summary.thingK, 1), summary.stuffK));
-  applyClusters(summary, carried?.table);
-  await carried?.finish();
+  await adoptFit(summary);
   relabel(processedIds());
 }
 

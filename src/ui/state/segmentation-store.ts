@@ -8,7 +8,8 @@ import type { GroundTruthSummary } from '../../../workers/view-api';
 
 export type Dialog = 'export' | 'help' | 'adapt' | null;
 
-export type Stage = 'queued' | 'processing' | 'labelling' | 'labelled' | 'error';
+/** 'segmenting': the backbone ran, the masks are being made (the first photo's regions may show meanwhile). */
+export type Stage = 'queued' | 'processing' | 'segmenting' | 'labelling' | 'labelled' | 'error';
 
 export interface ClusterState {
   thingK: number;

@@ -69,6 +69,27 @@ describe('shift-averaged features', () => {
     expect(out.tokens.every(Number.isFinite)).toBe(true);
   });
 
+  it('previews the diagonal passes before the other two run, and returns the same features as without a preview', async () => {
+    const img = photo(13, 9);
+    const plainCalls: Float32Array[] = [];
+    const plain = await embedPhoto(img, manifest, toyNetwork(plainCalls));
+    const calls: Float32Array[] = [];
+    const previews: { tokens: Float32Array; callsBefore: number }[] = [];
+    const out = await embedPhoto(img, manifest, toyNetwork(calls), async (p) => {
+      previews.push({ tokens: p.tokens, callsBefore: calls.length });
+    });
+    expect(previews).toHaveLength(1);
+    expect(previews[0].callsBefore).toBe(2);
+    // The preview is what the 'diagonal' pattern gives (its own two passes, in its order).
+    const diagonal = await embedPhoto(img, { ...manifest, shiftAverage: { stepPx: 2, pattern: 'diagonal' } }, toyNetwork([]));
+    expect(Array.from(previews[0].tokens)).toEqual(Array.from(diagonal.tokens));
+    // The same four windows, in another order, averaged in the pattern's order: bit for bit the same.
+    expect(calls).toHaveLength(4);
+    expect(Array.from(out.tokens)).toEqual(Array.from(plain.tokens));
+    expect(Array.from(out.keys)).toEqual(Array.from(plain.keys));
+    expect(Array.from(out.cls)).toEqual(Array.from(plain.cls));
+  });
+
   it('is one plain pass without shiftAverage', async () => {
     const calls: Float32Array[] = [];
     const { shiftAverage: _s, ...plain } = manifest;

@@ -4,7 +4,7 @@ import { useApp } from '../../state/store';
 import { pixelStore } from '../../state/pixel-store';
 import { useLabelling } from '../labelling/label-state';
 
-const STAGE_LABEL: Record<Stage, string> = { queued: 'queued', processing: 'working…', labelling: 'labelling…', labelled: 'done', error: 'failed' };
+export const STAGE_LABEL: Record<Stage, string> = { queued: 'queued', processing: 'working…', segmenting: 'finding objects…', labelling: 'labelling…', labelled: 'done', error: 'failed' };
 
 export function Gallery() {
   const images = useApp((s) => s.images);

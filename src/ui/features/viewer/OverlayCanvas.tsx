@@ -17,6 +17,9 @@ export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }
   const table = useSeg((s) => s.table);
   const segments = useShownSegments(useSeg((s) => s.segmentsById[id]), id);
   const showGt = useSeg((s) => s.view.showGroundTruth && s.groundTruth != null);
+  // Until the photo is labelled, what shows is provisional: the first photo's regions while its
+  // backbone and masks finish, or earlier labels while new clusters are applied.
+  const settled = useSeg((s) => s.stageById[id] === 'labelled');
   useEffect(() => {
     let stale = false;
     const canvas = ref.current;
@@ -32,12 +35,14 @@ export function OverlayCanvas({ id, fileName }: { id: string; fileName: string }
       }
       drawImage(canvas, img);
       if (!showGt) markMoment('overlay');
+      if (!showGt && settled) markMoment('final-overlay');
       canvas.dataset.rendered = showGt ? 'ground-truth' : mode;
+      canvas.dataset.settled = String(showGt || settled);
       canvas.dataset.photo = fileName;
     });
     return () => {
       stale = true;
     };
-  }, [id, fileName, mode, colourBy, outlines, table, segments, showGt]);
+  }, [id, fileName, mode, colourBy, outlines, table, segments, showGt, settled]);
   return <canvas ref={ref} className="overlay" style={{ opacity }} data-testid="overlay" />;
 }

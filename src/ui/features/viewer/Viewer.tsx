@@ -4,6 +4,7 @@ import { useApp } from '../../state/store';
 import { useSeg } from '../../state/segmentation-store';
 import { LabelToolbar } from '../labelling/LabelToolbar';
 import { SelectionBar } from '../selection/SelectionBar';
+import { STAGE_LABEL } from '../gallery/Gallery';
 import { FeatureCanvas } from './FeatureView';
 import { Stage } from './Stage';
 import { Toolbar } from './Toolbar';
@@ -24,7 +25,7 @@ export function Viewer() {
           <figcaption>
             {image.name}
             {image.sizeHW && ` · ${image.sizeHW[1]}×${image.sizeHW[0]}`}
-            {stage && stage !== 'labelled' && ` · ${image.error ?? stage}`}
+            {stage && stage !== 'labelled' && ` · ${image.error ?? STAGE_LABEL[stage]}`}
           </figcaption>
           <SelectionBar id={image.id} />
         </figure>
