@@ -1,6 +1,7 @@
 // The typed API of the backbone worker, shared by the worker and its clients (Squoosh-style):
 // the UI imports only these types, never the worker's implementation.
-import type { ModelManifest } from '../src/core/backbone/types';
+import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
+import type { ProposalView } from '../src/core/pipeline/instance-proposals';
 import type { BackendInfo } from '../src/runtime/backbone-session';
 import type { BackendPreference } from '../src/runtime/ort-web';
 import type { ProposalMode } from '../src/core/pipeline/image-pass';
@@ -61,6 +62,21 @@ export interface LabelSummary {
   ms: number;
 }
 
+/** A photo after decode and backbone, before its masks: what segmenting goes on from (the worker's `embed` holds it). */
+export interface EmbeddedImage {
+  id: string;
+  sizeHW: [number, number];
+  /** The decoded photo at the label resolution (RGBA). */
+  rgba: { data: Uint8ClampedArray; width: number; height: number };
+  features: BackboneOutput;
+  /** 'multi' only: the whole photo's and its crops' features (embedViews). */
+  views?: ProposalView[];
+  proposals: ProposalMode;
+  /** The model's MaskCut threshold (manifest.tau). */
+  tau: number;
+  timingsMs: { decode: number; backbone: number };
+}
+
 /** The first photo's regions, from its early features: the session's first clusters and its labels. */
 export interface EarlyRegions {
   clusters: ClusterSummary;
@@ -81,6 +97,10 @@ export interface BackboneWorkerApi {
    * while the other passes run.
    */
   embed(id: string, file: Blob, options: ProcessOptions, onRegions?: (regions: EarlyRegions) => void): Promise<{ view: FeatureView; sizeHW: [number, number]; timingsMs: { decode: number; backbone: number } }>;
+  /** The photo `embed` holds for its masks, handed over (its buffers transferred) to another worker's `segmentEmbedded`. */
+  takeEmbedded(id: string): Promise<EmbeddedImage>;
+  /** MaskCut (or the multi-view stage) and refinement of a photo another worker embedded; stored by id. */
+  segmentEmbedded(embedded: EmbeddedImage, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
   /** MaskCut (or the multi-view stage) and refinement of a photo `embed` did (embedded again if this worker did not); stored by id. */
   segment(id: string, file: Blob, options: ProcessOptions): Promise<{ summary: ProcessSummary; view: FeatureView }>;
   /** Fits the session's thing and stuff clusters over the stored passes of these images. */

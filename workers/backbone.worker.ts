@@ -63,9 +63,11 @@ const api: BackboneWorkerApi = {
     (id, out) => {
       // Only the latest few, and only for tests: the pipeline itself uses the session store.
       if (!DEBUG) return;
-      outputs.set(id, out);
+      // A copy: the photo's own buffers may move on to a segmenting worker.
+      outputs.set(id, structuredClone(out));
       if (outputs.size > 4) outputs.delete(outputs.keys().next().value as string);
     },
+    denseCrfReady,
   ),
   async init(modelId, pref, wasmThreads) {
     await session?.release();

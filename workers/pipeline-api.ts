@@ -3,10 +3,12 @@
 import type { BackboneOutput } from '../src/core/backbone/types';
 import type { BackboneSession } from '../src/runtime/backbone-session';
 import { sharedSessionDb } from '../src/storage/session-db';
-import type { BackboneWorkerApi, EarlyRegions, FeatureView } from './backbone-api';
-import { clusterSession, embedImage, instanceOffsets, labelOne, restoreImage, segmentImage, storedClusters, type EmbeddedImage } from './pipeline-jobs';
+import * as Comlink from 'comlink';
+import { transferables } from '../src/core/transferables';
+import type { BackboneWorkerApi, EarlyRegions, EmbeddedImage, FeatureView } from './backbone-api';
+import { clusterSession, embedImage, instanceOffsets, labelOne, restoreImage, segmentImage, storedClusters } from './pipeline-jobs';
 
-type PipelineApi = Pick<BackboneWorkerApi, 'embed' | 'segment' | 'restore' | 'storedClusters' | 'cluster' | 'label'>;
+type PipelineApi = Pick<BackboneWorkerApi, 'embed' | 'segment' | 'takeEmbedded' | 'segmentEmbedded' | 'restore' | 'storedClusters' | 'cluster' | 'label'>;
 
 const db = sharedSessionDb;
 
@@ -19,7 +21,8 @@ function featureView(e: EmbeddedImage): FeatureView {
 }
 
 /** `keep` receives each image's full backbone output (the worker keeps the latest for readFeatures). */
-export function pipelineApi(getSession: () => BackboneSession | null, keep: (id: string, out: BackboneOutput) => void): PipelineApi {
+/** `crfReady`: the CRF's WebAssembly kernels, loading since the worker started (segmenting waits for them). */
+export function pipelineApi(getSession: () => BackboneSession | null, keep: (id: string, out: BackboneOutput) => void, crfReady: Promise<unknown>): PipelineApi {
   const waiting = new Map<string, EmbeddedImage>();
   return {
     async embed(id, file, options, onRegions) {
@@ -45,6 +48,20 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
         embedded = await embedImage(session, await db(), id, file, options);
         keep(id, embedded.features);
       }
+      await crfReady;
+      const { summary } = await segmentImage(await db(), embedded, options);
+      return { summary, view: featureView(embedded) };
+    },
+
+    async takeEmbedded(id) {
+      const embedded = waiting.get(id);
+      if (!embedded) throw new Error(`photo ${id} is not waiting for its masks in this worker`);
+      waiting.delete(id);
+      return Comlink.transfer(embedded, transferables(embedded));
+    },
+
+    async segmentEmbedded(embedded, options) {
+      await crfReady;
       const { summary } = await segmentImage(await db(), embedded, options);
       return { summary, view: featureView(embedded) };
     },

@@ -4,7 +4,6 @@ import { embedPhoto, featureGrid } from '../src/core/backbone/shift-average';
 import type { BackboneOutput, ModelManifest } from '../src/core/backbone/types';
 import { labelImage } from '../src/core/pipeline/image-labels';
 import { runImagePass, type ImagePass, type ProposalMode } from '../src/core/pipeline/image-pass';
-import type { ProposalView } from '../src/core/pipeline/instance-proposals';
 import { embedViews, PROPOSAL_STAGE_REVISION, proposalViews } from '../src/core/pipeline/instance-proposals';
 import type { RefineMethod } from '../src/core/pipeline/refine';
 import { fitSessionClusters } from '../src/core/pipeline/session-clusters';
@@ -14,27 +13,12 @@ import { getFeatures, putFeatures, type SessionDb } from '../src/storage/session
 import { getClusters, getLabels, getPass, getSummary, putClusters, putLabels, putPass, putSummary } from '../src/storage/session-records';
 import type { PanopticResult } from '../src/core/pipeline/panoptic-merge';
 import type { SizeHW } from '../src/core/pipeline/upsample';
-import type { ClusterSummary, EarlyRegions, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
+import type { ClusterSummary, EarlyRegions, EmbeddedImage, LabelSummary, ProcessOptions, ProcessSummary, SegmentSummary } from './backbone-api';
 import { decodePhoto } from './decode';
 
 /** Labels are computed at most this large; huge photos are shown full size and exported upsampled. */
 export const LABEL_MAX_SIDE = 640;
 
-
-/** A photo after decode and backbone, before its masks: what `segmentImage` goes on from. */
-export interface EmbeddedImage {
-  id: string;
-  sizeHW: [number, number];
-  /** The decoded photo at the label resolution (RGBA). */
-  rgba: { data: Uint8ClampedArray; width: number; height: number };
-  features: BackboneOutput;
-  /** 'multi' only: the whole photo's and its crops' features (embedViews). */
-  views?: ProposalView[];
-  proposals: ProposalMode;
-  /** The model's MaskCut threshold (manifest.tau). */
-  tau: number;
-  timingsMs: { decode: number; backbone: number };
-}
 
 /** The pass of a photo whose masks are not made yet: no instances, so clusters and labels see its regions only. */
 export function provisionalPass(labelSizeHW: { height: number; width: number }, proposals: ProposalMode): ImagePass {

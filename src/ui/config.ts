@@ -25,6 +25,8 @@ export interface PageConfig {
   stego: boolean;
   /** ?regions=off: the first photo waits for its masks before anything is painted (the old way; `npm run bench -- app --vs regions=off`). */
   regionsFirst: boolean;
+  /** ?overlap=off: each photo's masks are made by the worker that ran its backbone, not by a segmenting worker beside it (the old way). */
+  overlap: boolean;
 }
 
 const MAX_WORKERS = 8;
@@ -52,6 +54,7 @@ export function readConfig(search: string): PageConfig {
     debug: q.has('debug'),
     stego: q.get('stego') !== 'off',
     regionsFirst: q.get('regions') !== 'off',
+    overlap: q.get('overlap') !== 'off',
   };
 }
 

@@ -8,7 +8,8 @@ import { gaussian, mulberry32 } from '../../src/core/random';
 import { openSessionDb, putFeatures, type SessionDb } from '../../src/storage/session-db';
 import { getPass, putPass, putSummary } from '../../src/storage/session-records';
 import type { ModelManifest } from '../../src/core/backbone/types';
-import { clusterSession, labelOne, provisionalPass, restoreImage, segmentImage, type EmbeddedImage } from '../../workers/pipeline-jobs';
+import type { EmbeddedImage } from '../../workers/backbone-api';
+import { clusterSession, labelOne, provisionalPass, restoreImage, segmentImage } from '../../workers/pipeline-jobs';
 
 const GRID = 8, PX = 64, DIM = 16;
 const OPTIONS = { refine: 'none' as const, maxMasks: 3, proposals: 'reference' as const };

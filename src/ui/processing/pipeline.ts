@@ -5,6 +5,7 @@ import { sharedSessionDb } from '../../storage/session-db';
 import { getClusterTable, putClusterTable } from '../../storage/session-records';
 import * as Comlink from 'comlink';
 import type { ClusterSummary, EarlyRegions, LabelSummary, ProcessOptions } from '../../../workers/backbone-api';
+import { transferables } from '../../core/transferables';
 import { pageConfig } from '../config';
 import { PROPOSAL_DEFAULTS } from '../../core/pipeline/instance-proposals';
 import { pixelStore } from '../state/pixel-store';
@@ -16,7 +17,8 @@ import { applyHeadTo, restoreHead } from './adapt';
 import { captureClasses, carryInto } from './keep-classes';
 import { JobCancelled } from './backbone-client';
 import { JobQueue } from './queue';
-import { loadModel, readyPool } from './session';
+import { loadModel, readyPool, readySegmenters } from './session';
+import type { BackbonePool } from './worker-pool';
 import { markMoment } from './timeline';
 
 const queue = new JobQueue({
@@ -69,16 +71,18 @@ async function adoptFit(summary: ClusterSummary): Promise<void> {
   await carried?.finish();
 }
 
+type WorkerApi = Parameters<Parameters<BackbonePool['use']>[0]>[0];
+
 async function fit(ids: string[]): Promise<void> {
   const seg = useSeg.getState();
   seg.setProgress({ phase: 'clustering' });
-  const pool = await readyPool();
+  const pool = await readySegmenters();
   await adoptFit(await pool.use((api) => api.cluster(ids, { thingK: seg.thingK ?? undefined, seed: 0 })));
 }
 
 async function label(id: string): Promise<void> {
   useSeg.getState().setStage(id, 'labelling');
-  const pool = await readyPool();
+  const pool = await readySegmenters();
   applyLabel(await pool.use((api) => api.label(id)));
 }
 
@@ -98,7 +102,11 @@ async function showRegions(id: string, regions: EarlyRegions): Promise<void> {
   markMoment('labelled');
 }
 
-/** Decode and backbone (the first photo's regions on the way), then masks: on one worker, which holds the photo between them. */
+/**
+ * Decode and backbone (the first photo's regions on the way) on a model worker, then masks: on a
+ * segmenting worker, so that the model's worker embeds the next photo meanwhile, or on the same
+ * worker (?overlap=off), which holds the photo between the two calls.
+ */
 async function embedAndSegment(id: string, file: File, signal: AbortSignal) {
   const options = processOptions();
   const early = pageConfig().regionsFirst && !useSeg.getState().clusters && regionsFirst === null && !signal.aborted;
@@ -108,14 +116,17 @@ async function embedAndSegment(id: string, file: File, signal: AbortSignal) {
   }
   const onRegions = early ? Comlink.proxy((regions: EarlyRegions) => void showRegions(id, regions)) : undefined;
   const pool = await readyPool();
-  markMoment('process-start');
-  return pool.use(async (api) => {
+  const segmenters = await readySegmenters();
+  const embed = async (api: WorkerApi) => {
     const embedded = await api.embed(id, file, options, onRegions);
     markMoment('embedded', embedded.timingsMs);
     pixelStore.setFeatures(id, embedded.view);
     useSeg.getState().setStage(id, 'segmenting');
-    return api.segment(id, file, options);
-  });
+  };
+  markMoment('process-start');
+  if (segmenters === pool) return pool.use(async (api) => (await embed(api), api.segment(id, file, options)));
+  const embedded = await pool.use(async (api) => (await embed(api), api.takeEmbedded(id)));
+  return segmenters.use((api) => api.segmentEmbedded(Comlink.transfer(embedded, transferables(embedded)), options));
 }
 
 async function processOne(id: string, file: File, signal: AbortSignal): Promise<void> {
@@ -220,7 +231,8 @@ export function processPhotos(items: { id: string; file: File }[]): void {
   items.forEach(({ id }) => seg.setStage(id, 'queued'));
   const p = seg.progress;
   seg.setProgress(p.phase === 'idle' ? { done: 0, total: items.length, phase: 'processing' } : { total: p.total + items.length, phase: 'processing' });
-  void readyPool().then((pool) => (queue.concurrency = pool.size), () => undefined);
+  // Each worker, model or segmenting, has a photo to work on.
+  void Promise.all([readyPool(), readySegmenters()]).then(([pool, segmenters]) => (queue.concurrency = pool.size + (segmenters === pool ? 0 : segmenters.size)), () => undefined);
   queue.push(...items.map(({ id, file }) => ({ id, run: (signal: AbortSignal) => processOne(id, file, signal) })));
 }
 
@@ -290,7 +302,7 @@ export function cancelProcessing(opts: { quiet?: boolean } = {}): void {
   cancelled = true;
   const { dropped, running } = queue.cancel();
   const stopped = running.length + dropped.length;
-  void readyPool().then((pool) => pool.cancelAll(), () => 0);
+  void Promise.all([readyPool(), readySegmenters()]).then((pools) => new Set(pools).forEach((p) => p.cancelAll()), () => 0);
   useSeg.getState().setProgress({ phase: 'idle' });
   if (opts.quiet || !stopped) return;
   const kept = processedIds().length;

@@ -12,6 +12,8 @@ import { semanticWorker } from './semantic-client';
 import { BackbonePool } from './worker-pool';
 
 let pool: BackbonePool | null = null;
+/** Workers without a model that make each photo's masks while the model's workers embed the next ones. */
+let segmenters: BackbonePool | null = null;
 let ready: Promise<void> | null = null;
 
 const CHOSEN_MODEL_KEY = 'u2seg.model';
@@ -39,7 +41,9 @@ async function load(p: BackbonePool, pickId: () => Promise<string>): Promise<voi
 /** Starts the pool once; resolves when the model is loaded (rejects with a readable message). */
 export function startSession(): Promise<void> {
   if (ready) return ready;
-  const p = (pool = new BackbonePool(undefined, (message) => useApp.getState().notify('error', message)));
+  const notify = (message: string) => useApp.getState().notify('error', message);
+  const p = (pool = new BackbonePool(undefined, notify));
+  if (pageConfig().overlap) segmenters = new BackbonePool({ workers: p.size, threadsPerWorker: 1 }, notify, false);
   exposeDebugHooks();
   ready = (async () => {
     const forced = pageConfig().modelId;
@@ -64,6 +68,15 @@ export async function readyPool(): Promise<BackbonePool> {
   await startSession();
   if (!pool) throw new Error('the processing workers are not running');
   return pool;
+}
+
+/**
+ * The pool for the work after the backbone (MaskCut, CRF, clusters, labels): the segmenting
+ * workers, or the model's own where there are none (?overlap=off).
+ */
+export async function readySegmenters(): Promise<BackbonePool> {
+  const p = await readyPool();
+  return segmenters ?? p;
 }
 
 /** Loads another backbone; the caller re-processes the photos (features depend on the model). */

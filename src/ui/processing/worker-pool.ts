@@ -45,13 +45,19 @@ export class BackbonePool {
   readonly size: number;
   private readonly threadsPerWorker: number;
 
+  /**
+   * `loadsModel: false`: workers that never load a model (MaskCut, CRF, clusters and labels from
+   * the session store), ready at once.
+   */
   constructor(
     plan: PoolPlan = pagePoolPlan(),
     private readonly onCrash: (message: string) => void = () => {},
+    private readonly loadsModel = true,
   ) {
     this.size = plan.workers;
     this.threadsPerWorker = plan.threadsPerWorker;
     for (let i = 0; i < this.size; i++) this.clients.push(this.start());
+    if (!loadsModel) this.clients.forEach((c) => this.release(c));
   }
 
   private start(): BackboneClient {
@@ -148,6 +154,7 @@ export class BackbonePool {
     this.idle = this.idle.filter((c) => c !== dead);
     const fresh = this.start();
     this.clients.push(fresh);
+    if (!this.loadsModel) return this.release(fresh);
     if (!this.model) return;
     void this.load(fresh, this.model.id, this.model.pref).then(
       () => this.release(fresh),
