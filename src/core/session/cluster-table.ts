@@ -116,21 +116,36 @@ export function applyClusterEdit(table: ClusterTable, edit: ClusterEdit): { tabl
 /** A new class of the user's, numbered above every id in the table, with its own colour. */
 export function newUserCluster(table: ClusterTable, kind: ClusterKind, name: string, colour?: string): Cluster {
   const id = Math.max(0, ...Object.keys(table).map(Number)) + 1;
-  return { id, kind, name: name.trim(), colour: colour ?? defaultColours(id)[id - 1], hidden: false, mergedInto: null, origin: 'user' };
+  const used = new Set(Object.values(table).map((c) => c.colour));
+  let i = 0;
+  while (used.has(colourAt(i))) i++;
+  return { id, kind, name: name.trim(), colour: colour ?? colourAt(i), hidden: false, mergedInto: null, origin: 'user' };
 }
 
-/** Distinct, readable colours for n clusters (golden-angle hues), deterministic. */
+/** The i-th of a deterministic sequence of distinct, readable colours (golden-angle hues). */
+function colourAt(i: number): string {
+  const h = (i * 137.508) % 360;
+  const s = 0.65, l = i % 2 ? 0.45 : 0.58;
+  const f = (k: number) => {
+    const kk = (k + h / 30) % 12;
+    const c = l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(kk - 3, 9 - kk, 1));
+    return Math.round(c * 255).toString(16).padStart(2, '0');
+  };
+  return `#${f(0)}${f(8)}${f(4)}`;
+}
+
+/** The first n colours of the sequence. */
 export function defaultColours(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => {
-    const h = (i * 137.508) % 360;
-    const s = 0.65, l = i % 2 ? 0.45 : 0.58;
-    const f = (k: number) => {
-      const kk = (k + h / 30) % 12;
-      const c = l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(kk - 3, 9 - kk, 1));
-      return Math.round(c * 255).toString(16).padStart(2, '0');
-    };
-    return `#${f(0)}${f(8)}${f(4)}`;
-  });
+  return Array.from({ length: n }, (_, i) => colourAt(i));
+}
+
+/**
+ * The colour of the pipeline's n-th (1-based) cluster of a kind: things take the sequence's even
+ * steps, stuff its odd ones, so one kind's colours stay put when the other kind's count changes
+ * (the first photo's regions are fitted without things; a re-cluster with another K).
+ */
+export function pipelineColour(kind: ClusterKind, n: number): string {
+  return colourAt(2 * (n - 1) + (kind === 'stuff' ? 1 : 0));
 }
 
 /** The name the pipeline gives its n-th (1-based) cluster of a kind. */
@@ -144,13 +159,12 @@ export function hasDefaultName(c: Cluster): boolean {
 }
 
 export function newClusterTable(thingCount: number, stuffCount: number): ClusterTable {
-  const colours = defaultColours(thingCount + stuffCount);
   const table: ClusterTable = {};
   for (let i = 0; i < thingCount + stuffCount; i++) {
     const id = i + 1;
     const kind: ClusterKind = i < thingCount ? 'thing' : 'stuff';
     const n = kind === 'thing' ? id : id - thingCount;
-    table[id] = { id, kind, name: defaultClusterName(kind, n), colour: colours[i], hidden: false, mergedInto: null };
+    table[id] = { id, kind, name: defaultClusterName(kind, n), colour: pipelineColour(kind, n), hidden: false, mergedInto: null };
   }
   return table;
 }

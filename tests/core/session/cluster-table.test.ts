@@ -44,5 +44,13 @@ describe('cluster table', () => {
     const c = defaultColours(60);
     expect(new Set(c).size).toBe(60);
     expect(c.every((x) => /^#[0-9a-f]{6}$/.test(x))).toBe(true);
+    const t = newClusterTable(7, 20);
+    expect(new Set(Object.values(t).map((x) => x.colour)).size).toBe(27);
+  });
+
+  it("keeps each stuff cluster's colour when the number of things changes, and each thing's when stuff does", () => {
+    const colours = (t: ReturnType<typeof newClusterTable>, kind: string) => Object.values(t).filter((c) => c.kind === kind).map((c) => [c.name, c.colour]);
+    expect(colours(newClusterTable(1, 6), 'stuff')).toEqual(colours(newClusterTable(4, 6), 'stuff'));
+    expect(colours(newClusterTable(3, 2), 'thing')).toEqual(colours(newClusterTable(3, 9), 'thing'));
   });
 });
