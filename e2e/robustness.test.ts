@@ -59,7 +59,13 @@ describeApp('robustness', { webgpu: false }, (s) => {
   it('replaces a crashed worker, says so, and goes on with the next photo', async () => {
     const app = await AppPage.open(s.browser, s.url, '?model=tiny-vit&refine=none&debug');
     await app.backendBadge();
-    await app.page.evaluate(() => (globalThis as unknown as { __u2seg: { crashWorker(): Promise<void> } }).__u2seg.crashWorker());
+    type Hooks = { __u2seg: { crashWorker(): Promise<void>; crashSegmenter(): Promise<void> } };
+    await app.page.evaluate(() => (globalThis as unknown as Hooks).__u2seg.crashWorker());
+    assert.match(await app.waitForAlert(/processing worker stopped/), /fresh worker has taken over/);
+    // The segmenting worker beside it too (it makes the masks, clusters and labels).
+    await app.dismissMessages();
+    await app.page.waitForFunction(() => !document.querySelector("[role=alert]"));
+    await app.page.evaluate(() => (globalThis as unknown as Hooks).__u2seg.crashSegmenter());
     assert.match(await app.waitForAlert(/processing worker stopped/), /fresh worker has taken over/);
     await app.drop(generatedPhotos(1));
     await app.waitForAllLabelled(1);

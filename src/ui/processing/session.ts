@@ -100,6 +100,7 @@ function exposeDebugHooks(): void {
       return Array.from(await p.use((api) => api.readFeatures(im.id, which, start, count)));
     },
     crashWorker: async () => (await readyPool()).any().api.crashForTest(),
+    crashSegmenter: async () => (await readySegmenters()).any().api.crashForTest(),
     denseCrfCheck: async (rgba: number[], width: number, height: number, mask: number[]) => {
       const r = await (await readyPool()).use((api) => api.denseCrfCheck(Uint8Array.from(rgba), width, height, Uint8Array.from(mask)));
       return { backend: r.backend, mask: Array.from(r.mask) };
