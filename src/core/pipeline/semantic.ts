@@ -85,6 +85,33 @@ export function upsampleScores(scores: Float32Array, gridH: number, gridW: numbe
   return out;
 }
 
+/**
+ * argmax over clusters of upsampleScores(...), pixel by pixel, without the [pixels, k] array
+ * (27 clusters at 640×480: 33 MB a photo). Each value is rounded to float32 as upsampleScores
+ * stores it, so the labels are the same, ties included (first maximum).
+ */
+export function upsampledArgmax(scores: Float32Array, gridH: number, gridW: number, k: number, sizeHW: SizeHW): Uint16Array {
+  const { height, width } = sizeHW;
+  const ty = bilinearTaps(gridH, height), tx = bilinearTaps(gridW, width);
+  const out = new Uint16Array(height * width);
+  const v = new Float32Array(k);
+  for (let y = 0; y < height; y++) {
+    const r0 = ty.lo[y] * gridW, r1 = ty.hi[y] * gridW, fy = ty.frac[y];
+    for (let x = 0; x < width; x++) {
+      const fx = tx.frac[x];
+      const w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
+      const p00 = (r0 + tx.lo[x]) * k, p01 = (r0 + tx.hi[x]) * k, p10 = (r1 + tx.lo[x]) * k, p11 = (r1 + tx.hi[x]) * k;
+      let best = 0;
+      for (let c = 0; c < k; c++) {
+        v[c] = w00 * scores[p00 + c] + w01 * scores[p01 + c] + w10 * scores[p10 + c] + w11 * scores[p11 + c];
+        if (v[c] > v[best]) best = c;
+      }
+      out[y * width + x] = best;
+    }
+  }
+  return out;
+}
+
 /** Semantic labels of one image from its patch tokens and the session's centroids. */
 export function semanticLabelsForImage(
   tokensRowMajor: Float32Array,
@@ -100,7 +127,7 @@ export function semanticLabelsForImage(
   const cos = patchCosineScores(tokensRowMajor, n, tokenDim, centroidsRowMajor, k);
   const patchLabels = argmaxRows(cos, n, k);
   if ((options.refine ?? 'none') === 'none') {
-    return { patchLabels, pixelLabelsRowMajor: argmaxRows(upsampleScores(cos, gridH, gridW, k, sizeHW), sizeHW.height * sizeHW.width, k) };
+    return { patchLabels, pixelLabelsRowMajor: upsampledArgmax(cos, gridH, gridW, k, sizeHW) };
   }
   if (!options.rgba) throw new Error("semanticLabelsForImage: refine 'crf' needs options.rgba");
   const logProbs = new Float32Array(n * k);

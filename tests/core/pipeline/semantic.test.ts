@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitSemanticCentroids, patchCosineScores, semanticLabelsForImage } from '../../../src/core/pipeline/semantic';
+import { fitSemanticCentroids, patchCosineScores, semanticLabelsForImage, upsampledArgmax, upsampleScores } from '../../../src/core/pipeline/semantic';
 import { gaussian, mulberry32 } from '../../../src/core/random';
 
 /** 4×4 grid of tokens: left two columns along e0, right two along e1 (+ small noise). */
@@ -49,5 +49,27 @@ describe('semantic labels from spherical k-means centroids', () => {
     let agree = 0;
     for (let i = 0; i < 32 * 32; i++) agree += r.pixelLabelsRowMajor[i] === (i % 32 >= 20 ? 1 : 0) ? 1 : 0;
     expect(agree / 1024).toBeGreaterThan(0.95);
+  });
+});
+
+describe('upsampledArgmax', () => {
+  /** The reference: the upsampled [pixels, k] scores, then the first maximum of each row. */
+  function viaScores(scores: Float32Array, gridH: number, gridW: number, k: number, sizeHW: { height: number; width: number }): Uint16Array {
+    const up = upsampleScores(scores, gridH, gridW, k, sizeHW);
+    return Uint16Array.from({ length: sizeHW.height * sizeHW.width }, (_, i) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (up[i * k + c] > up[i * k + best]) best = c;
+      return best;
+    });
+  }
+
+  it('gives the labels of the upsampled scores, ties and near-ties included, without the [pixels, k] array', () => {
+    const rand = mulberry32(11);
+    for (const [gridH, gridW, k, height, width] of [[5, 7, 27, 37, 53], [21, 21, 6, 480, 640], [3, 3, 2, 3, 3]]) {
+      const scores = Float32Array.from({ length: gridH * gridW * k }, () => Math.round(rand() * 8) / 8);
+      // Cluster 1 copies cluster 0 on every patch: exact ties everywhere the two lead.
+      for (let p = 0; p < gridH * gridW; p++) scores[p * k + 1] = scores[p * k];
+      expect(upsampledArgmax(scores, gridH, gridW, k, { height, width })).toEqual(viaScores(scores, gridH, gridW, k, { height, width }));
+    }
   });
 });
