@@ -67,21 +67,28 @@ export function patchCosineScores(tokensRowMajor: Float32Array, n: number, dim: 
   return out;
 }
 
-/** Bilinear upsampling of per-patch scores [gridH·gridW, k] to [height·width, k] (align_corners=False). */
-export function upsampleScores(scores: Float32Array, gridH: number, gridW: number, k: number, sizeHW: SizeHW): Float32Array {
+/** The four taps (row offsets into a [gridH·gridW, k] array) and weights of each pixel (align_corners=False). */
+type PixelTaps = (pixel: number, p00: number, p01: number, p10: number, p11: number, w00: number, w01: number, w10: number, w11: number) => void;
+
+function forEachPixelTaps(gridH: number, gridW: number, k: number, sizeHW: SizeHW, visit: PixelTaps): void {
   const { height, width } = sizeHW;
   const ty = bilinearTaps(gridH, height), tx = bilinearTaps(gridW, width);
-  const out = new Float32Array(height * width * k);
   for (let y = 0; y < height; y++) {
     const r0 = ty.lo[y] * gridW, r1 = ty.hi[y] * gridW, fy = ty.frac[y];
     for (let x = 0; x < width; x++) {
       const fx = tx.frac[x];
-      const w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
-      const p00 = (r0 + tx.lo[x]) * k, p01 = (r0 + tx.hi[x]) * k, p10 = (r1 + tx.lo[x]) * k, p11 = (r1 + tx.hi[x]) * k;
-      const o = (y * width + x) * k;
-      for (let c = 0; c < k; c++) out[o + c] = w00 * scores[p00 + c] + w01 * scores[p01 + c] + w10 * scores[p10 + c] + w11 * scores[p11 + c];
+      visit(y * width + x, (r0 + tx.lo[x]) * k, (r0 + tx.hi[x]) * k, (r1 + tx.lo[x]) * k, (r1 + tx.hi[x]) * k, (1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx);
     }
   }
+}
+
+/** Bilinear upsampling of per-patch scores [gridH·gridW, k] to [height·width, k] (align_corners=False). */
+export function upsampleScores(scores: Float32Array, gridH: number, gridW: number, k: number, sizeHW: SizeHW): Float32Array {
+  const out = new Float32Array(sizeHW.height * sizeHW.width * k);
+  forEachPixelTaps(gridH, gridW, k, sizeHW, (pixel, p00, p01, p10, p11, w00, w01, w10, w11) => {
+    const o = pixel * k;
+    for (let c = 0; c < k; c++) out[o + c] = w00 * scores[p00 + c] + w01 * scores[p01 + c] + w10 * scores[p10 + c] + w11 * scores[p11 + c];
+  });
   return out;
 }
 
@@ -91,24 +98,16 @@ export function upsampleScores(scores: Float32Array, gridH: number, gridW: numbe
  * stores it, so the labels are the same, ties included (first maximum).
  */
 export function upsampledArgmax(scores: Float32Array, gridH: number, gridW: number, k: number, sizeHW: SizeHW): Uint16Array {
-  const { height, width } = sizeHW;
-  const ty = bilinearTaps(gridH, height), tx = bilinearTaps(gridW, width);
-  const out = new Uint16Array(height * width);
+  const out = new Uint16Array(sizeHW.height * sizeHW.width);
   const v = new Float32Array(k);
-  for (let y = 0; y < height; y++) {
-    const r0 = ty.lo[y] * gridW, r1 = ty.hi[y] * gridW, fy = ty.frac[y];
-    for (let x = 0; x < width; x++) {
-      const fx = tx.frac[x];
-      const w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
-      const p00 = (r0 + tx.lo[x]) * k, p01 = (r0 + tx.hi[x]) * k, p10 = (r1 + tx.lo[x]) * k, p11 = (r1 + tx.hi[x]) * k;
-      let best = 0;
-      for (let c = 0; c < k; c++) {
-        v[c] = w00 * scores[p00 + c] + w01 * scores[p01 + c] + w10 * scores[p10 + c] + w11 * scores[p11 + c];
-        if (v[c] > v[best]) best = c;
-      }
-      out[y * width + x] = best;
+  forEachPixelTaps(gridH, gridW, k, sizeHW, (pixel, p00, p01, p10, p11, w00, w01, w10, w11) => {
+    let best = 0;
+    for (let c = 0; c < k; c++) {
+      v[c] = w00 * scores[p00 + c] + w01 * scores[p01 + c] + w10 * scores[p10 + c] + w11 * scores[p11 + c];
+      if (v[c] > v[best]) best = c;
     }
-  }
+    out[pixel] = best;
+  });
   return out;
 }
 
