@@ -44,8 +44,13 @@ describe('cluster table', () => {
     const c = defaultColours(60);
     expect(new Set(c).size).toBe(60);
     expect(c.every((x) => /^#[0-9a-f]{6}$/.test(x))).toBe(true);
-    const t = newClusterTable(7, 20);
-    expect(new Set(Object.values(t).map((x) => x.colour)).size).toBe(27);
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    for (const [things, stuff] of [[1, 6], [4, 20], [10, 27], [20, 20], [30, 27]]) {
+      const colours = Object.values(newClusterTable(things, stuff)).map((x) => rgb(x.colour));
+      let closest = Infinity;
+      colours.forEach((a, i) => colours.slice(i + 1).forEach((b) => (closest = Math.min(closest, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])))));
+      expect(closest, `${things} things + ${stuff} stuff`).toBeGreaterThan(20);
+    }
   });
 
   it("keeps each stuff cluster's colour when the number of things changes, and each thing's when stuff does", () => {
