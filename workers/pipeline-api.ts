@@ -5,7 +5,7 @@ import type { BackboneSession } from '../src/runtime/backbone-session';
 import { sharedSessionDb } from '../src/storage/session-db';
 import * as Comlink from 'comlink';
 import { transferables } from '../src/core/transferables';
-import type { BackboneWorkerApi, EarlyRegions, EmbeddedImage, FeatureView } from './backbone-api';
+import type { BackboneWorkerApi, EarlyRegions, EmbeddedImage, FeatureView, ProcessOptions } from './backbone-api';
 import { clusterSession, embedImage, instanceOffsets, labelOne, restoreImage, segmentImage, storedClusters } from './pipeline-jobs';
 
 type PipelineApi = Pick<BackboneWorkerApi, 'embed' | 'segment' | 'takeEmbedded' | 'segmentEmbedded' | 'restore' | 'storedClusters' | 'cluster' | 'label'>;
@@ -20,10 +20,17 @@ function featureView(e: EmbeddedImage): FeatureView {
   return { id: e.id, sizeHW: e.sizeHW, gridH: e.features.gridH, gridW: e.features.gridW, timingsMs: { decode: e.timingsMs.decode, preprocess: 0, backbone: e.timingsMs.backbone } };
 }
 
-/** `keep` receives each image's full backbone output (the worker keeps the latest for readFeatures). */
-/** `crfReady`: the CRF's WebAssembly kernels, loading since the worker started (segmenting waits for them). */
+/**
+ * `keep` receives each image's full backbone output (the worker keeps the latest for readFeatures);
+ * `crfReady`: the CRF's WebAssembly kernels, loading since the worker started (segmenting waits for them).
+ */
 export function pipelineApi(getSession: () => BackboneSession | null, keep: (id: string, out: BackboneOutput) => void, crfReady: Promise<unknown>): PipelineApi {
   const waiting = new Map<string, EmbeddedImage>();
+  const segmentEmbedded = async (embedded: EmbeddedImage, options: ProcessOptions) => {
+    await crfReady;
+    const { summary } = await segmentImage(await db(), embedded, options);
+    return { summary, view: featureView(embedded) };
+  };
   return {
     async embed(id, file, options, onRegions) {
       const session = getSession();
@@ -48,9 +55,7 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
         embedded = await embedImage(session, await db(), id, file, options);
         keep(id, embedded.features);
       }
-      await crfReady;
-      const { summary } = await segmentImage(await db(), embedded, options);
-      return { summary, view: featureView(embedded) };
+      return segmentEmbedded(embedded, options);
     },
 
     async takeEmbedded(id) {
@@ -60,11 +65,7 @@ export function pipelineApi(getSession: () => BackboneSession | null, keep: (id:
       return Comlink.transfer(embedded, transferables(embedded));
     },
 
-    async segmentEmbedded(embedded, options) {
-      await crfReady;
-      const { summary } = await segmentImage(await db(), embedded, options);
-      return { summary, view: featureView(embedded) };
-    },
+    segmentEmbedded,
 
     async restore(id, asked) {
       const session = getSession();

@@ -15,10 +15,9 @@ import { useAdapt } from '../state/adapt-store';
 import { useSemantic } from '../state/semantic-store';
 import { applyHeadTo, restoreHead } from './adapt';
 import { captureClasses, carryInto } from './keep-classes';
-import { JobCancelled } from './backbone-client';
+import { JobCancelled, type BackboneClient } from './backbone-client';
 import { JobQueue } from './queue';
 import { loadModel, readyPool, readySegmenters } from './session';
-import type { BackbonePool } from './worker-pool';
 import { markMoment } from './timeline';
 
 const queue = new JobQueue({
@@ -71,7 +70,7 @@ async function adoptFit(summary: ClusterSummary): Promise<void> {
   await carried?.finish();
 }
 
-type WorkerApi = Parameters<Parameters<BackbonePool['use']>[0]>[0];
+type WorkerApi = BackboneClient['api'];
 
 async function fit(ids: string[]): Promise<void> {
   const seg = useSeg.getState();
