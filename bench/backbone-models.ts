@@ -47,18 +47,18 @@ async function buildVit(family: string, sizePx: number): Promise<BenchModel> {
   return { family, sizePx, manifestPath: path.join(BENCH_MODEL_DIR, `${id}.json`), manifest, bytes: bytes.length };
 }
 
-type CnnBuilder = (choice: { network: 'inception_v3' | 'mobilenet_v2'; layer: string; inputSize: number }) => Promise<{ bytes: Uint8Array; manifest: ModelManifest }>;
+type CnnBuilder = (choice: { network: 'inception_v3' | 'mobilenet_v2'; layer: string; inputSize: number }) => Promise<{ bytes: Uint8Array; manifest: ModelManifest; stemBytes?: Uint8Array }>;
 
 async function buildCnn(sizePx: number): Promise<BenchModel | null> {
   const file = path.resolve(import.meta.dirname, '../src/model/cnn-default.ts');
   if (!existsSync(file)) return null;
   const mod = (await import(file)) as { buildDefaultCnn?: CnnBuilder; DEFAULT_CNN?: { network: 'inception_v3' | 'mobilenet_v2'; layer: string } };
   if (!mod.buildDefaultCnn || !mod.DEFAULT_CNN) return null;
-  const { bytes, manifest } = await mod.buildDefaultCnn({ ...mod.DEFAULT_CNN, inputSize: sizePx });
+  const { bytes, manifest, stemBytes } = await mod.buildDefaultCnn({ ...mod.DEFAULT_CNN, inputSize: sizePx });
   const id = `cnn-default-${sizePx}`;
   const { sha256: _s, file: _f, ...rest } = manifest;
-  const written = await writeModel(BENCH_MODEL_DIR, bytes, { ...rest, id });
-  return { family: 'cnn-default', sizePx, manifestPath: path.join(BENCH_MODEL_DIR, `${id}.json`), manifest: written, bytes: bytes.length };
+  const written = await writeModel(BENCH_MODEL_DIR, bytes, { ...rest, id }, stemBytes);
+  return { family: 'cnn-default', sizePx, manifestPath: path.join(BENCH_MODEL_DIR, `${id}.json`), manifest: written, bytes: bytes.length + (stemBytes?.length ?? 0) };
 }
 
 export async function buildBenchModels(families: string[], sizes: number[]): Promise<BenchModel[]> {

@@ -6,8 +6,8 @@ import { writeModel } from '../src/model/model-files';
 
 const outDir = path.resolve(process.argv[2] ?? 'out/models');
 for (const choice of CNN_CANDIDATES) {
-  const { bytes, manifest } = await buildDefaultCnn(choice);
+  const { bytes, manifest, stemBytes } = await buildDefaultCnn(choice);
   const { sha256: _s, file: _f, ...rest } = manifest;
-  await writeModel(outDir, bytes, { ...rest, id: cnnModelId(choice), tau: choice.tau });
+  await writeModel(outDir, bytes, { ...rest, id: cnnModelId(choice), tau: choice.tau }, stemBytes);
   process.stderr.write(`${cnnModelId(choice)} → ${outDir}\n`);
 }

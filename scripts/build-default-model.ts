@@ -25,18 +25,21 @@ function fileSha(file: string): string | null {
  * memory and compared by sha: a stale file from an older converter can never be kept by mistake.
  */
 export async function buildDefaultModel(outDir: string, choice: CnnChoice = DEFAULT_CNN): Promise<BuildResult> {
-  const { bytes, manifest } = await buildDefaultCnn(choice);
+  const { bytes, manifest, stemBytes } = await buildDefaultCnn(choice);
   const onnxPath = path.join(outDir, manifest.file);
   const manifestPath = path.join(outDir, `${manifest.id}.json`);
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  const onnxCurrent = fileSha(onnxPath) === manifest.sha256;
+  const stem = manifest.shiftAverage?.stem;
+  const graphs = [{ file: onnxPath, sha256: manifest.sha256, bytes }];
+  if (stem && stemBytes) graphs.push({ file: path.join(outDir, stem.file), sha256: stem.sha256, bytes: stemBytes });
+  const stale = graphs.filter((g) => fileSha(g.file) !== g.sha256);
   const manifestCurrent = existsSync(manifestPath) && readFileSync(manifestPath, 'utf8') === manifestText;
-  if (!onnxCurrent || !manifestCurrent) {
+  if (stale.length || !manifestCurrent) {
     mkdirSync(outDir, { recursive: true });
-    if (!onnxCurrent) writeFileSync(onnxPath, bytes);
+    for (const g of stale) writeFileSync(g.file, g.bytes);
     writeFileSync(manifestPath, manifestText);
   }
-  return { id: manifest.id, onnxPath, manifestPath, written: !onnxCurrent || !manifestCurrent, sha256: manifest.sha256 };
+  return { id: manifest.id, onnxPath, manifestPath, written: stale.length > 0 || !manifestCurrent, sha256: manifest.sha256 };
 }
 
 async function main(): Promise<void> {

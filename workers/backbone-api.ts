@@ -86,8 +86,11 @@ export interface EarlyRegions {
 }
 
 export interface BackboneWorkerApi {
-  /** Loads a model from the app's /models/ folder; resolves with the backend actually used. */
-  init(modelId: string, pref: BackendPreference, wasmThreads: number): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
+  /**
+   * Loads a model from the app's /models/ folder; resolves with the backend actually used.
+   * `sharedStem` false: a model with a shared stem runs whole passes instead (?stem=off).
+   */
+  init(modelId: string, pref: BackendPreference, wasmThreads: number, sharedStem?: boolean): Promise<{ info: BackendInfo; manifest: ModelManifest }>;
   /** A slice of a recent backbone output of an image (tests compare backends with it); ?debug only. */
   readFeatures(id: string, which: FeatureName, start: number, count: number): Promise<Float32Array>;
   /**

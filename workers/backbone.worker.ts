@@ -2,8 +2,8 @@
 // receives only small results (summaries, a feature view), as comlink calls typed by backbone-api.ts.
 import * as Comlink from 'comlink';
 import { manifestProblems, type BackboneOutput, type ModelManifest } from '../src/core/backbone/types';
-import type { BackboneSession } from '../src/runtime/backbone-session';
-import { openWebBackbone } from '../src/runtime/ort-web';
+import { withWholePasses, type BackboneSession } from '../src/runtime/backbone-session';
+import { openWebBackbone, type ModelBytes } from '../src/runtime/ort-web';
 import { getModel, openModelDb } from '../src/storage/model-cache';
 import { DenseCrf } from '../src/core/pipeline/dense-crf';
 import { loadDenseCrfWasm } from './dense-crf-wasm';
@@ -29,8 +29,28 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A served file whose sha256 the manifest gives; a mismatch means the build is stale or damaged. */
+async function fetchChecked(url: string, sha256: string, what: string): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+  const sha = await sha256Hex(bytes);
+  if (sha256 && sha !== sha256) {
+    throw new Error(`${what}: file checksum ${sha.slice(0, 12)}… does not match its manifest (${sha256.slice(0, 12)}…); rebuild it with "npm run setup"`);
+  }
+  return bytes;
+}
+
+/** A manifest's graph(s) from the folder at `base`: the head and, where it has one, its shared stem. */
+async function fetchGraphs(base: string, manifest: ModelManifest): Promise<ModelBytes> {
+  const stem = manifest.shiftAverage?.stem;
+  const [bytes, stemBytes] = await Promise.all([
+    fetchChecked(`${base}${manifest.file}`, manifest.sha256, `model ${manifest.id}`),
+    stem ? fetchChecked(`${base}${stem.file}`, stem.sha256, `model ${manifest.id}'s stem`) : undefined,
+  ]);
+  return { bytes, stemBytes };
+}
+
 /** A model imported in the Models panel (IndexedDB cache) first, else the app's /models/ folder. */
-async function loadModel(modelId: string): Promise<{ manifest: ModelManifest; bytes: Uint8Array }> {
+async function loadModel(modelId: string): Promise<{ manifest: ModelManifest; graphs: ModelBytes }> {
   const cached = await openModelDb()
     .then(async (db) => {
       try {
@@ -43,18 +63,13 @@ async function loadModel(modelId: string): Promise<{ manifest: ModelManifest; by
   if (cached) {
     const sha = await sha256Hex(cached.bytes);
     if (sha !== cached.manifest.sha256) throw new Error(`cached model ${modelId} is damaged (checksum mismatch); delete it in the Models panel and import it again`);
-    return cached;
+    return { manifest: cached.manifest, graphs: { bytes: cached.bytes } };
   }
   const json: unknown = await (await fetchOk(`${MODELS}${modelId}.json`)).json();
   const problems = manifestProblems(json);
   if (problems.length) throw new Error(`model ${modelId} has a bad manifest: ${problems.join('; ')}`);
   const manifest = json as ModelManifest;
-  const bytes = new Uint8Array(await (await fetchOk(`${MODELS}${manifest.file}`)).arrayBuffer());
-  const sha = await sha256Hex(bytes);
-  if (manifest.sha256 && sha !== manifest.sha256) {
-    throw new Error(`model ${modelId}: file checksum ${sha.slice(0, 12)}… does not match its manifest (${manifest.sha256.slice(0, 12)}…); rebuild it with "npm run setup"`);
-  }
-  return { manifest, bytes };
+  return { manifest, graphs: await fetchGraphs(MODELS, manifest) };
 }
 
 const api: BackboneWorkerApi = {
@@ -69,12 +84,13 @@ const api: BackboneWorkerApi = {
     },
     denseCrfReady,
   ),
-  async init(modelId, pref, wasmThreads) {
+  async init(modelId, pref, wasmThreads, sharedStem = true) {
     await session?.release();
     session = null;
     outputs.clear();
-    const { manifest, bytes } = await loadModel(modelId);
-    session = await openWebBackbone(bytes, manifest, pref, wasmThreads);
+    const { manifest, graphs } = await loadModel(modelId);
+    const opened = await openWebBackbone(graphs, manifest, pref, wasmThreads);
+    session = sharedStem ? opened : withWholePasses(opened);
     await denseCrfReady;
     return { info: session.info, manifest };
   },
@@ -101,8 +117,7 @@ const api: BackboneWorkerApi = {
   },
 
   async benchmark(modelUrl, manifest, pref, runs) {
-    const bytes = new Uint8Array(await (await fetchOk(modelUrl)).arrayBuffer());
-    const bench = await openWebBackbone(bytes, manifest, pref);
+    const bench = await openWebBackbone(await fetchGraphs(modelUrl.slice(0, modelUrl.lastIndexOf('/') + 1), manifest), manifest, pref);
     try {
       const S = manifest.inputSize;
       const input = new Float32Array(3 * S * S).map((_, i) => Math.sin(i * 0.01));

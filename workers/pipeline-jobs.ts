@@ -52,7 +52,6 @@ export async function embedImage(
   const m = session.manifest;
   const labelSizeHW = { height: rgba.height, width: rgba.width };
   const proposals = options.proposals ?? 'reference';
-  const run = (input: Float32Array) => session.run(input);
   let previewed = false;
   /** Worker time spent on the regions, left out of the backbone's. */
   let regionsMs = 0;
@@ -69,8 +68,8 @@ export async function embedImage(
       }
     : undefined;
   // 'multi' embeds overlapping crops too; the whole photo's features are its first view's.
-  const views = proposals === 'multi' ? await embedViews(rgba, m, run, proposalViews(), preview) : undefined;
-  const features = views ? views[0].features : await embedPhoto(rgba, m, run, preview);
+  const views = proposals === 'multi' ? await embedViews(rgba, m, session, proposalViews(), preview) : undefined;
+  const features = views ? views[0].features : await embedPhoto(rgba, m, session, preview);
   const backboneMs = performance.now() - t1 - regionsMs;
   // A model of one pass (or two) has no earlier features: its regions come from all of them.
   if (preview && !previewed) await preview(features);

@@ -67,10 +67,9 @@ export async function processImageFile(session: BackboneSession, key: string, ab
   const t1 = performance.now();
   const { manifest } = session;
   const proposals = opts.proposals ?? 'reference';
-  const run = (input: Float32Array) => session.run(input);
   // 'multi' embeds the crops too; the whole photo's features are its first view's.
-  const views = proposals === 'multi' ? await embedViews(photo, manifest, run, proposalViews()) : undefined;
-  const features = views ? views[0].features : await embedPhoto(photo, manifest, run);
+  const views = proposals === 'multi' ? await embedViews(photo, manifest, session, proposalViews()) : undefined;
+  const features = views ? views[0].features : await embedPhoto(photo, manifest, session);
   const t2 = performance.now();
   const [labelH, labelW] = fitWithin([photo.height, photo.width], opts.maxSidePx);
   const labelRgba = resizeRgba(photo, labelW, labelH);

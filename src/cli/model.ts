@@ -134,15 +134,32 @@ async function siblingManifestProblems(onnxPath: string, onnx: Uint8Array, input
   const m = manifest as ModelManifest;
   const sha = await sha256Hex(onnx);
   if (m.sha256 !== sha) problems.push(`${jsonPath}: sha256 ${m.sha256} does not match the file's ${sha}`);
+  const stem = m.shiftAverage?.stem;
+  const stemPath = stem && path.join(path.dirname(onnxPath), stem.file);
+  if (stem && stemPath && !existsSync(stemPath)) problems.push(`${jsonPath}: its shared stem ${stemPath} is missing`);
+  else if (stem && stemPath && (await sha256Hex(new Uint8Array(await readFile(stemPath)))) !== stem.sha256) problems.push(`${jsonPath}: sha256 of ${stem.file} does not match`);
   if (inputSize !== undefined && m.inputSize !== inputSize) problems.push(`${jsonPath}: inputSize ${m.inputSize} but the model takes ${inputSize}`);
   return problems;
+}
+
+/** For the head of a model with a shared stem (its sibling manifest says so): what its input must be. */
+async function headOf(onnxPath: string): Promise<{ stemOutput: string; inputName: string; inputSize: number } | undefined> {
+  const jsonPath = onnxPath.replace(/\.onnx$/i, '.json');
+  if (jsonPath === onnxPath || !existsSync(jsonPath)) return undefined;
+  try {
+    const m = JSON.parse(await readFile(jsonPath, 'utf8')) as Partial<ModelManifest>;
+    const stem = m.shiftAverage?.stem;
+    return stem && typeof m.inputSize === 'number' ? { stemOutput: stem.output, inputName: m.inputName ?? '', inputSize: m.inputSize } : undefined;
+  } catch {
+    return undefined; // siblingManifestProblems reports the unreadable manifest
+  }
 }
 
 async function validate(positional: string[]): Promise<number> {
   const file = positional[0];
   if (!file) throw new Error(`validate needs a file\n${USAGE}`);
   const bytes = new Uint8Array(await readFile(file));
-  const check = checkBackboneOnnx(bytes);
+  const check = checkBackboneOnnx(bytes, undefined, await headOf(file));
   const problems = [...check.problems, ...(await siblingManifestProblems(file, bytes, check.signature?.inputSize))];
   if (problems.length) {
     for (const p of problems) log(`problem: ${p}`);

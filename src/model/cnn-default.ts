@@ -2,7 +2,7 @@
 // stride-8/16 feature map and converted to ONNX with a manifest (method.md §1 CNN stand-in, §2 τ).
 import type { ModelManifest } from '../core/backbone/types';
 import type { NsfwjsNetwork, PackagedLayersModel } from './tfjs/load-package';
-import { CNN_OUTPUTS, convertLayersModelToOnnx } from './tfjs/tfjs-to-onnx';
+import { CNN_OUTPUTS, convertLayersModelToOnnx, STEM_IO } from './tfjs/tfjs-to-onnx';
 import { decodeWeights } from './tfjs/weights';
 
 export interface CnnChoice {
@@ -15,6 +15,11 @@ export interface CnnChoice {
   tau?: number;
   /** Input pixels per output cell of the layer (product of its strides): the shift-average step. */
   networkStridePx: number;
+  /**
+   * The last layer of the stem the shifted passes share (run once on their common canvas), before
+   * the stage whose padding makes the pattern the passes cancel; absent: four whole passes.
+   */
+  stemLayer?: string;
 }
 
 /**
@@ -23,8 +28,8 @@ export interface CnnChoice {
  * sweep's peak for the others; the MaskCut AR/AP tuning replaces these numbers.
  */
 export const CNN_CANDIDATES: readonly (CnnChoice & { tau: number })[] = [
-  { network: 'inception_v3', layer: 'mixed7', inputSize: 347, tau: 0.45, networkStridePx: 16 },
-  { network: 'inception_v3', layer: 'mixed7', inputSize: 299, tau: 0.45, networkStridePx: 16 },
+  { network: 'inception_v3', layer: 'mixed7', inputSize: 347, tau: 0.45, networkStridePx: 16, stemLayer: 'mixed3' },
+  { network: 'inception_v3', layer: 'mixed7', inputSize: 299, tau: 0.45, networkStridePx: 16, stemLayer: 'mixed3' },
   { network: 'inception_v3', layer: 'mixed5', inputSize: 347, tau: 0.45, networkStridePx: 16 },
   { network: 'inception_v3', layer: 'mixed2', inputSize: 299, tau: 0.5, networkStridePx: 8 },
   { network: 'mobilenet_v2', layer: 'block_12_add', inputSize: 320, tau: 0.35, networkStridePx: 16 },
@@ -66,26 +71,55 @@ function startingTau(choice: CnnChoice): number {
   return known?.tau ?? 0.45;
 }
 
+/** The converted graphs of a choice: the head (or the whole network) and its shared stem, if any. */
+export interface BuiltCnn {
+  bytes: Uint8Array;
+  manifest: ModelManifest;
+  stemBytes?: Uint8Array;
+}
+
 /**
- * Converts the chosen nsfwjs network/layer to ONNX bytes and its manifest (sha256 of those bytes).
+ * The stem graph up to `choice.stemLayer`, for any square input: converted at the photo's side and
+ * at the canvas's, it must come out byte for byte the same (no pad depends on the size), and the
+ * canvas's map must be whole cells larger (the heads' crops are that many cells apart).
+ */
+function convertStem(json: PackagedLayersModel['json'], weights: ReturnType<typeof decodeWeights>, choice: CnnChoice, id: string, metadata: Record<string, string>) {
+  const stemLayer = choice.stemLayer as string;
+  const at = (inputSize: number) =>
+    convertLayersModelToOnnx(json, weights, {
+      outputLayer: stemLayer, inputSize, output: 'features', symbolicSize: true, graphName: `${id}-stem`,
+      producer: 'u2seg-web src/model/cnn-default.ts', metadata: { ...metadata, feature_layer: stemLayer, input_size: 'any' },
+    });
+  const photo = at(choice.inputSize), canvas = at(choice.inputSize + choice.networkStridePx);
+  if (photo.bytes.length !== canvas.bytes.length || photo.bytes.some((b, i) => b !== canvas.bytes[i])) {
+    throw new Error(`the stem up to ${stemLayer} pads differently at ${choice.inputSize} and ${choice.inputSize + choice.networkStridePx} px, so its passes cannot share it`);
+  }
+  const stepCells = canvas.gridH - photo.gridH;
+  if (stepCells < 1 || (choice.networkStridePx / stepCells) % 1 !== 0) throw new Error(`a ${choice.networkStridePx}-px step moves the stem's map by ${stepCells} cells`);
+  return { bytes: photo.bytes, stepCells, map: { channels: photo.channels, height: photo.gridH, width: photo.gridW } };
+}
+
+/**
+ * Converts the chosen nsfwjs network/layer to ONNX bytes and its manifest (sha256 of those bytes);
+ * with `stemLayer`, two graphs: the shared stem and the head that reads its map.
  * Without `packaged` it reads the installed package, in Node only: the import is dynamic so that
  * the UI can import the candidates list from here without pulling node:fs into its bundle.
  */
-export async function buildDefaultCnn(
-  choice: CnnChoice = DEFAULT_CNN,
-  packaged?: PackagedLayersModel,
-): Promise<{ bytes: Uint8Array; manifest: ModelManifest }> {
+export async function buildDefaultCnn(choice: CnnChoice = DEFAULT_CNN, packaged?: PackagedLayersModel): Promise<BuiltCnn> {
   packaged ??= (await import('./tfjs/load-package')).loadNsfwjsModel(choice.network);
   const id = cnnModelId(choice);
   const source = `npm:${packaged.packageId} ${choice.network}/${choice.layer}`;
   const licence = 'MIT (nsfwjs); ImageNet-supervised, not DINO';
   const weights = decodeWeights(packaged.json.weightsManifest, packaged.shardBytes);
+  const metadata = { source, licence, feature_layer: choice.layer, input_size: String(choice.inputSize) };
+  const stem = choice.stemLayer ? convertStem(packaged.json, weights, choice, id, metadata) : undefined;
   const converted = convertLayersModelToOnnx(packaged.json, weights, {
     outputLayer: choice.layer,
     inputSize: choice.inputSize,
+    inputLayer: stem && { name: choice.stemLayer as string, ...stem.map },
     graphName: id,
     producer: 'u2seg-web src/model/cnn-default.ts',
-    metadata: { source, licence, feature_layer: choice.layer, input_size: String(choice.inputSize) },
+    metadata,
   });
   const name = `${NETWORK_NAMES[choice.network]} ${choice.layer} @${choice.inputSize}px (nsfwjs, ImageNet-supervised)`;
   const manifest: ModelManifest = {
@@ -105,5 +139,10 @@ export async function buildDefaultCnn(
     file: `${id}.onnx`,
     shiftAverage: { stepPx: choice.networkStridePx },
   };
-  return { bytes: converted.bytes, manifest };
+  if (!stem) return { bytes: converted.bytes, manifest };
+  manifest.shiftAverage = {
+    stepPx: choice.networkStridePx,
+    stem: { file: `${id}.stem.onnx`, sha256: await sha256Hex(stem.bytes), output: STEM_IO.features, stepCells: stem.stepCells },
+  };
+  return { bytes: converted.bytes, manifest, stemBytes: stem.bytes };
 }

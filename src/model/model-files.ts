@@ -10,7 +10,7 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** True when <dir>/<id>.json exists and its sha256 matches the .onnx beside it. */
+/** True when <dir>/<id>.json exists and its sha256 (and its stem's) matches the .onnx beside it. */
 export function modelIsCurrent(dir: string, id: string, expectedSource?: string): boolean {
   const manifestPath = path.join(dir, `${id}.json`);
   if (!existsSync(manifestPath)) return false;
@@ -18,15 +18,24 @@ export function modelIsCurrent(dir: string, id: string, expectedSource?: string)
     const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest;
     const onnxPath = path.join(dir, m.file);
     if (expectedSource && m.source !== expectedSource) return false;
-    return existsSync(onnxPath) && sha256Hex(readFileSync(onnxPath)) === m.sha256;
+    const stem = m.shiftAverage?.stem;
+    const current = (file: string, sha: string) => existsSync(file) && sha256Hex(readFileSync(file)) === sha;
+    return current(onnxPath, m.sha256) && (!stem || current(path.join(dir, stem.file), stem.sha256));
   } catch {
     return false;
   }
 }
 
-export async function writeModel(dir: string, bytes: Uint8Array, manifest: Omit<ModelManifest, 'sha256' | 'file'>): Promise<ModelManifest> {
+/** Writes <id>.onnx and <id>.json; `stemBytes` go to the file the manifest's shared stem names. */
+export async function writeModel(dir: string, bytes: Uint8Array, manifest: Omit<ModelManifest, 'sha256' | 'file'>, stemBytes?: Uint8Array): Promise<ModelManifest> {
   await mkdir(dir, { recursive: true });
   const full: ModelManifest = { ...manifest, file: `${manifest.id}.onnx`, sha256: sha256Hex(bytes) };
+  const sa = manifest.shiftAverage;
+  if (!sa?.stem !== !stemBytes) throw new Error(`model ${manifest.id}: a shared stem needs both its manifest entry and its bytes`);
+  if (sa?.stem && stemBytes) {
+    full.shiftAverage = { ...sa, stem: { ...sa.stem, sha256: sha256Hex(stemBytes) } };
+    await writeFile(path.join(dir, sa.stem.file), stemBytes);
+  }
   await writeFile(path.join(dir, full.file), bytes);
   await writeFile(path.join(dir, `${manifest.id}.json`), `${JSON.stringify(full, null, 2)}\n`);
   return full;

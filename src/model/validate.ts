@@ -86,8 +86,19 @@ function checkOutputs(sig: OnnxSignature, names: BackboneNames, problems: string
   return { grid, keyDim: keys[1], tokenDim: tokens[1], clsDim: cls[0] };
 }
 
-/** Lists everything that keeps `bytes` from being a backbone; never throws. */
-export function checkBackboneOnnx(bytes: Uint8Array, names: BackboneNames = DEFAULT_BACKBONE_NAMES): BackboneCheck {
+/** A head that reads a shared stem's map (types.ts SharedStem): one float input [1, C, h, w] of that name. */
+function checkStemInput(sig: OnnxSignature, stemOutput: string, problems: string[]): void {
+  const input = sig.inputs.length === 1 ? sig.inputs[0] : undefined;
+  if (!input || input.name !== stemOutput || input.dims.length !== 4 || !fixed(input.dims) || input.elemType !== FLOAT) {
+    problems.push(`the head should read one float input '${stemOutput}' [1, C, h, w]; it has ${sig.inputs.map((i) => `'${i.name}' ${shapeText(i.dims)}`).join(', ') || 'none'}`);
+  }
+}
+
+/**
+ * Lists everything that keeps `bytes` from being a backbone; never throws. With `head`, the bytes
+ * are the head of a model with a shared stem: its input is the stem's map, its size the manifest's.
+ */
+export function checkBackboneOnnx(bytes: Uint8Array, names: BackboneNames = DEFAULT_BACKBONE_NAMES, head?: { stemOutput: string; inputName: string; inputSize: number }): BackboneCheck {
   let onnx: OnnxSignature;
   try {
     onnx = inspectOnnx(bytes);
@@ -95,7 +106,8 @@ export function checkBackboneOnnx(bytes: Uint8Array, names: BackboneNames = DEFA
     return { problems: [(err as Error).message] };
   }
   const problems: string[] = [];
-  const input = checkInput(onnx, problems);
+  if (head) checkStemInput(onnx, head.stemOutput, problems);
+  const input = head ? { name: head.inputName, size: head.inputSize } : checkInput(onnx, problems);
   const outputs = checkOutputs(onnx, names, problems);
   if (input && outputs && outputs.grid > input.size) {
     problems.push(`the ${outputs.grid}×${outputs.grid} grid is finer than the ${input.size} px input`);

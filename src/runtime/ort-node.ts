@@ -16,7 +16,8 @@ export async function readManifest(manifestPath: string): Promise<ModelManifest>
 
 export async function openNodeBackbone(manifestPath: string, threads = os.availableParallelism()): Promise<BackboneSession> {
   const manifest = await readManifest(manifestPath);
-  const modelPath = path.resolve(path.dirname(manifestPath), manifest.file);
-  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
-  return wrapSession(session, manifest, { backend: 'cpu', threads }, (data, dims) => new ort.Tensor('float32', data, dims));
+  const open = (file: string) => ort.InferenceSession.create(path.resolve(path.dirname(manifestPath), file), { intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+  const stemFile = manifest.shiftAverage?.stem?.file;
+  const [session, stem] = await Promise.all([open(manifest.file), stemFile ? open(stemFile) : undefined]);
+  return wrapSession(session, manifest, { backend: 'cpu', threads }, (data, dims) => new ort.Tensor('float32', data, dims), stem);
 }

@@ -29,8 +29,14 @@ async function webGpuAdapter(): Promise<string | null> {
   }
 }
 
+/** The graph's bytes, and its shared stem's where the manifest names one. */
+export interface ModelBytes {
+  bytes: Uint8Array;
+  stemBytes?: Uint8Array;
+}
+
 /** `threads`: WASM threads for this worker's session (its pool's share of the cores). */
-export async function openWebBackbone(modelBytes: Uint8Array, manifest: ModelManifest, pref: BackendPreference, threads = Math.min(4, navigator.hardwareConcurrency || 1)): Promise<BackboneSession> {
+export async function openWebBackbone(model: ModelBytes, manifest: ModelManifest, pref: BackendPreference, threads = Math.min(4, navigator.hardwareConcurrency || 1)): Promise<BackboneSession> {
   ort.env.wasm.wasmPaths = ORT_ASSETS;
   ort.env.wasm.numThreads = wasmThreads(threads);
   const adapter = pref === 'wasm' ? null : await webGpuAdapter();
@@ -38,14 +44,26 @@ export async function openWebBackbone(modelBytes: Uint8Array, manifest: ModelMan
   const tensor = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
   if (adapter) {
     try {
-      const session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['webgpu'] });
+      const [session, stem] = await openGraphs(model, 'webgpu');
       const info: BackendInfo = { backend: 'webgpu', threads: ort.env.wasm.numThreads ?? 1, detail: adapter };
-      return wrapSession(session, manifest, info, tensor);
+      return wrapSession(session, manifest, info, tensor, stem);
     } catch (err) {
       if (pref === 'webgpu') throw err;
       console.warn('WebGPU session failed, falling back to WASM:', err);
     }
   }
-  const session = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
-  return wrapSession(session, manifest, { backend: 'wasm', threads: ort.env.wasm.numThreads ?? 1 }, tensor);
+  const [session, stem] = await openGraphs(model, 'wasm');
+  return wrapSession(session, manifest, { backend: 'wasm', threads: ort.env.wasm.numThreads ?? 1 }, tensor, stem);
+}
+
+async function openGraphs(model: ModelBytes, ep: 'webgpu' | 'wasm'): Promise<[ort.InferenceSession, ort.InferenceSession | undefined]> {
+  const open = (bytes: Uint8Array) => ort.InferenceSession.create(bytes, { executionProviders: [ep] });
+  // One after the other: a failed head must not leave a stem session behind, and WebGPU init is serial anyway.
+  const stem = model.stemBytes ? await open(model.stemBytes) : undefined;
+  try {
+    return [await open(model.bytes), stem];
+  } catch (err) {
+    await stem?.release();
+    throw err;
+  }
 }

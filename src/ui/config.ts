@@ -27,6 +27,8 @@ export interface PageConfig {
   regionsFirst: boolean;
   /** ?overlap=off: each photo's masks are made by the worker that ran its backbone, not by a segmenting worker beside it (the old way). */
   overlap: boolean;
+  /** ?stem=off: a model with a shared stem runs four whole passes, as before it had one (the old way, bit for bit). */
+  sharedStem: boolean;
 }
 
 const MAX_WORKERS = 8;
@@ -55,6 +57,7 @@ export function readConfig(search: string): PageConfig {
     stego: q.get('stego') !== 'off',
     regionsFirst: q.get('regions') !== 'off',
     overlap: q.get('overlap') !== 'off',
+    sharedStem: q.get('stem') !== 'off',
   };
 }
 

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runModelCli } from '../../src/cli/model';
+import { buildDefaultModel } from '../../scripts/build-default-model';
+import type { ModelManifest } from '../../src/core/backbone/types';
 import { FIXTURES } from './dino-fixtures';
 
 const out = mkdtempSync(path.join(tmpdir(), 'u2seg-model-cli-'));
@@ -55,6 +57,18 @@ describe('npm run model', () => {
     expect(stderr).toMatch(/sha256 00 does not match/);
     writeFileSync(jsonPath, JSON.stringify(manifest));
   });
+
+  it('validates a head with its shared stem (the shipped default) and reports a damaged stem', async () => {
+    const { onnxPath: head, manifestPath } = await buildDefaultModel(out);
+    expect(await runModelCli(['validate', head])).toBe(0);
+    expect(stdout).toContain("input 'image' 347 px, grid 20×20, keys 768");
+    const stem = path.join(out, (JSON.parse(readFileSync(manifestPath, 'utf8')) as ModelManifest).shiftAverage?.stem?.file ?? '');
+    const bytes = readFileSync(stem);
+    writeFileSync(stem, bytes.subarray(0, 1000));
+    expect(await runModelCli(['validate', head])).toBe(1);
+    expect(stderr).toMatch(/sha256 of .*\.stem\.onnx does not match/);
+    writeFileSync(stem, bytes);
+  }, 60_000);
 
   it('lists models and the official checkpoints', async () => {
     expect(await runModelCli(['list', '--dir', out])).toBe(0);

@@ -37,9 +37,8 @@ describeWithData('default backbone: no positional pattern on real photos', ['coc
     const plain: BackboneOutput[] = [], averaged: BackboneOutput[] = [];
     for (const f of files) {
       const photo = await readImageFile(path.join(dir, f));
-      const run = (input: Float32Array) => session.run(input);
-      plain.push(await embedPhoto(photo, onePass, run));
-      averaged.push(await embedPhoto(photo, session.manifest, run));
+      plain.push(await embedPhoto(photo, onePass, session));
+      averaged.push(await embedPhoto(photo, session.manifest, session));
     }
     await session.release();
     const figures = (outs: BackboneOutput[]) => gridPattern(outs.map((o) => o.tokens), outs[0].gridH, outs[0].gridW, outs[0].tokenDim);

@@ -44,7 +44,21 @@ export interface ModelManifest {
    * border-anchored alternating pattern (src/core/backbone/shift-average.ts); features then come
    * on a grid one cell larger each way. Absent: one pass.
    */
-  shiftAverage?: { stepPx: number; pattern?: ShiftPattern };
+  shiftAverage?: { stepPx: number; pattern?: ShiftPattern; stem?: SharedStem };
+}
+
+/**
+ * The layers before the shift-sensitive part of a CNN, as a graph of their own that runs once per
+ * photo on the shifted passes' common canvas; `file` is then the rest (the head), which reads
+ * crops of the stem's map (shift-average.ts). The stem takes `inputName` at any square size.
+ */
+export interface SharedStem {
+  file: string;
+  sha256: string;
+  /** The stem's output and the head's input, [1, C, h, w]. */
+  output: string;
+  /** Cells of the stem's map per stepPx of input: how far apart the heads' crops are. */
+  stepCells: number;
 }
 
 /** Which shifted passes: all four parities ('square', the default) or two diagonal ones (shift-average.ts). */
@@ -84,6 +98,12 @@ export function manifestProblems(value: unknown): string[] {
       problems.push('"shiftAverage" must be {"stepPx": a positive integer}');
     } else if (sa.pattern !== undefined && sa.pattern !== 'square' && sa.pattern !== 'diagonal') {
       problems.push('"shiftAverage.pattern" must be "square" or "diagonal"');
+    } else if (sa.stem !== undefined) {
+      const st = sa.stem as Record<string, unknown> | null;
+      const named = (k: string) => typeof st?.[k] === 'string' && st[k] !== '';
+      if (!named('file') || !named('sha256') || !named('output') || typeof st?.stepCells !== 'number' || !Number.isInteger(st.stepCells) || st.stepCells <= 0) {
+        problems.push('"shiftAverage.stem" must be {"file", "sha256", "output": strings, "stepCells": a positive integer}');
+      }
     }
   }
   const o = m.outputs as Record<string, unknown> | undefined;

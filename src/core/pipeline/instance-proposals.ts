@@ -14,7 +14,7 @@
 //     grid, mean, > 0.5), so crops sharpen what the whole view saw coarsely.
 // Refinement (dense CRF, drop rule) follows in image-pass.ts as for the reference.
 import type { BackboneOutput, ModelManifest } from '../backbone/types';
-import { embedPhoto, type OnPreview, type RunBackbone } from '../backbone/shift-average';
+import { embedPhoto, type BackboneRunner, type OnPreview } from '../backbone/shift-average';
 import type { RgbaImage } from '../image/resize';
 import { canvasMask, groupByIou, type CanvasMask, type MaskGroup } from './mask-nms';
 import { scoreGridMask } from './mask-score';
@@ -102,15 +102,17 @@ interface GridCandidateInView {
   score: number;
 }
 
-/** The features of the whole photo and of each crop of the layout (one embedPhoto per view). */
-/** `onPreview`: the whole photo's early features (embedPhoto), before its crops run. */
-export async function embedViews(photo: RgbaImage, manifest: ModelManifest, run: RunBackbone, views: readonly ViewBox[], onPreview?: OnPreview): Promise<ProposalView[]> {
+/**
+ * The features of the whole photo and of each crop of the layout (one embedPhoto per view).
+ * `onPreview`: the whole photo's early features (embedPhoto), before its crops run.
+ */
+export async function embedViews(photo: RgbaImage, manifest: ModelManifest, runner: BackboneRunner, views: readonly ViewBox[], onPreview?: OnPreview): Promise<ProposalView[]> {
   const out: ProposalView[] = [];
   for (const view of views) {
     const box = viewPixelBox(view, photo.width, photo.height);
     const whole = box.width === photo.width && box.height === photo.height;
     const image = whole ? photo : { data: cropRgba(photo.data, photo.width, box), width: box.width, height: box.height };
-    out.push({ view, features: await embedPhoto(image, manifest, run, whole ? onPreview : undefined) });
+    out.push({ view, features: await embedPhoto(image, manifest, runner, whole ? onPreview : undefined) });
   }
   return out;
 }

@@ -16,10 +16,14 @@ export function layersByName(json: LayersModelJson): Map<string, KerasLayer> {
   return new Map(json.modelTopology.model_config.config.layers.map((l) => [l.name, l]));
 }
 
-/** The target and all its ancestors, inputs before consumers (depth-first post-order). */
-export function layersUpTo(json: LayersModelJson, target: string): KerasLayer[] {
+/**
+ * The target and all its ancestors, inputs before consumers (depth-first post-order); with `from`,
+ * the walk stops at that layer (kept, as the leaf whose output the caller provides).
+ */
+export function layersUpTo(json: LayersModelJson, target: string, from?: string): KerasLayer[] {
   const byName = layersByName(json);
   if (!byName.has(target)) throw new Error(`the model has no layer "${target}"`);
+  if (from !== undefined && !byName.has(from)) throw new Error(`the model has no layer "${from}"`);
   const order: KerasLayer[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   // Explicit stack: InceptionV3 chains are a few hundred layers deep, fine for recursion, but a
@@ -38,7 +42,8 @@ export function layersUpTo(json: LayersModelJson, target: string): KerasLayer[] 
     if (state.get(top.name) === 'visiting') throw new Error(`cycle through layer "${top.name}"`);
     state.set(top.name, 'visiting');
     stack.push({ name: top.name, expanded: true });
-    for (const input of inboundLayerNames(layer).reverse()) if (state.get(input) !== 'done') stack.push({ name: input, expanded: false });
+    const inputs = top.name === from ? [] : inboundLayerNames(layer);
+    for (const input of inputs.reverse()) if (state.get(input) !== 'done') stack.push({ name: input, expanded: false });
   }
   return order;
 }

@@ -8,11 +8,26 @@ import type { KerasLayer, LayersModelJson, WeightMap } from './tfjs-json';
 
 export const CNN_OUTPUTS = { input: 'image', keys: 'keys', tokens: 'tokens', cls: 'cls' } as const;
 
+/** Names of a split graph's seam: the stem's output and the head's input (shift-average.ts). */
+export const STEM_IO = { features: 'stem_features' } as const;
+
 export interface ConvertOptions {
   /** Keras layer whose output is the feature map (e.g. "mixed7", "block_12_add"). */
   outputLayer: string;
-  /** Side of the square NCHW input [1, 3, inputSize, inputSize], in pixels. */
+  /** Side of the square NCHW input [1, 3, inputSize, inputSize], in pixels (ignored with `inputLayer`). */
   inputSize: number;
+  /**
+   * Start the graph after this layer: its output, [1, C, H, W] as `inputShape` says, is the graph's
+   * input (STEM_IO.features). Every layer kept must read only from it, never from before it.
+   */
+  inputLayer?: { name: string; channels: number; height: number; width: number };
+  /** 'features': the feature map itself, [1, C, H, W], as output STEM_IO.features; default the CNN outputs. */
+  output?: 'cnn' | 'features';
+  /**
+   * Declare the input's and the feature map's height and width symbolic. Only sound when no pad
+   * depends on the size (the caller checks: the graph must come out byte-identical at two sizes).
+   */
+  symbolicSize?: boolean;
   graphName?: string;
   producer?: string;
   metadata?: Record<string, string>;
@@ -49,11 +64,11 @@ export function foldableBatchNorms(layers: KerasLayer[], outputLayer: string): M
   return folds;
 }
 
-function inputFeatureMap(g: GraphBuilder, layer: KerasLayer, inputSize: number): FeatureMap {
+function inputFeatureMap(g: GraphBuilder, layer: KerasLayer, inputSize: number, symbolic: boolean): FeatureMap {
   const shape = layer.config.batch_input_shape;
   const channels = shape?.[3] ?? 3;
   if (channels !== 3) throw new Error(`input ${layer.name} has ${channels} channels; an RGB (3-channel) model is needed`);
-  const name = g.input(CNN_OUTPUTS.input, [1, 3, inputSize, inputSize]);
+  const name = g.input(CNN_OUTPUTS.input, symbolic ? [1, 3, 'height', 'width'] : [1, 3, inputSize, inputSize]);
   return { name, channels, height: inputSize, width: inputSize, pendingPads: NO_PADS };
 }
 
@@ -101,7 +116,7 @@ function emitOutputs(g: GraphBuilder, fm: FeatureMap): void {
 
 /** Builds the ONNX graph for `json` cut at `opts.outputLayer`, taking a normalised NCHW float image. */
 export function convertLayersModelToOnnx(json: LayersModelJson, weights: WeightMap, opts: ConvertOptions): ConvertedCnn {
-  const layers = layersUpTo(json, opts.outputLayer);
+  const layers = layersUpTo(json, opts.outputLayer, opts.inputLayer?.name);
   const folds = foldableBatchNorms(layers, opts.outputLayer);
   const foldedInto = new Map([...folds].map(([conv, bn]) => [bn.name, conv]));
   const g = new GraphBuilder(opts.graphName ?? json.modelTopology.model_config.config.name);
@@ -109,8 +124,12 @@ export function convertLayersModelToOnnx(json: LayersModelJson, weights: WeightM
   const values = new Map<string, FeatureMap>();
   for (const layer of layers) {
     const conv = foldedInto.get(layer.name);
-    if (layer.class_name === 'InputLayer') {
-      values.set(layer.name, inputFeatureMap(g, layer, opts.inputSize));
+    if (layer.name === opts.inputLayer?.name) {
+      const { channels, height, width } = opts.inputLayer;
+      values.set(layer.name, { name: g.input(STEM_IO.features, [1, channels, height, width]), channels, height, width, pendingPads: NO_PADS });
+    } else if (layer.class_name === 'InputLayer') {
+      if (opts.inputLayer) throw new Error(`the graph from ${opts.inputLayer.name} to ${opts.outputLayer} also reads the model's input`);
+      values.set(layer.name, inputFeatureMap(g, layer, opts.inputSize, opts.symbolicSize ?? false));
     } else if (conv) {
       values.set(layer.name, values.get(conv) as FeatureMap); // the conv already applied this BN
     } else {
@@ -119,7 +138,12 @@ export function convertLayersModelToOnnx(json: LayersModelJson, weights: WeightM
     }
   }
   const fm = e.materialise(values.get(opts.outputLayer) as FeatureMap);
-  emitOutputs(g, fm);
+  if (opts.output === 'features') {
+    g.op('Identity', [fm.name], {}, STEM_IO.features);
+    g.output(STEM_IO.features, opts.symbolicSize ? [1, fm.channels, 'map_height', 'map_width'] : [1, fm.channels, fm.height, fm.width]);
+  } else {
+    emitOutputs(g, fm);
+  }
   const bytes = g.toBytes({ producer: opts.producer ?? 'u2seg-web tfjs-to-onnx', metadata: opts.metadata });
   return { bytes, gridH: fm.height, gridW: fm.width, channels: fm.channels, layerCount: layers.length };
 }

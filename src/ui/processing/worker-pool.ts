@@ -95,7 +95,7 @@ export class BackbonePool {
   /** A worker's init, after any earlier one of it has settled (two in flight could end on the older model). */
   private load(c: BackboneClient, modelId: string, pref: BackendPreference): Promise<InitResult> {
     const previous = this.loading.get(c) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => guarded(c, c.api.init(modelId, pref, this.threadsPerWorker)));
+    const next = previous.catch(() => undefined).then(() => guarded(c, c.api.init(modelId, pref, this.threadsPerWorker, pageConfig().sharedStem)));
     this.loading.set(c, next);
     return next;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { averageShiftedPasses, embedPhoto, featureGrid, passesPerPhoto, SHIFT_OFFSETS } from '../../../src/core/backbone/shift-average';
-import type { BackboneOutput, ModelManifest } from '../../../src/core/backbone/types';
+import { averageShiftedPasses, embedPhoto, featureGrid, passesPerPhoto, SHIFT_OFFSETS, type BackboneRunner, type StemMap } from '../../../src/core/backbone/shift-average';
+import { manifestProblems, type BackboneOutput, type ModelManifest } from '../../../src/core/backbone/types';
 import { toNormalisedNchw, type RgbaImage } from '../../../src/core/image/resize';
 
 const manifest: ModelManifest = {
@@ -20,14 +20,27 @@ function photo(width: number, height: number): RgbaImage {
  * term that alternates with the cell's column and depends on nothing else, as the default CNN's
  * border-anchored pattern does.
  */
-function toyNetwork(calls: Float32Array[]) {
-  return async (input: Float32Array): Promise<BackboneOutput> => {
-    calls.push(input);
-    const S = manifest.inputSize, G = S / 2;
-    const tokens = new Float32Array(G * G);
-    for (let y = 0; y < G; y++) for (let x = 0; x < G; x++) tokens[y * G + x] = input[2 * y * S + 2 * x] + (x % 2 ? 0.5 : -0.5);
-    return { keys: tokens, keyDim: 1, tokens, tokenDim: 1, cls: new Float32Array([1]), gridH: G, gridW: G };
+function toyNetwork(calls: Float32Array[]): BackboneRunner {
+  return {
+    run: async (input: Float32Array): Promise<BackboneOutput> => {
+      calls.push(input);
+      return toyHead(await toyStem(input, manifest.inputSize));
+    },
   };
+}
+
+/** The toy's first half: the red value at each cell's top-left pixel, a [1, side/2, side/2] map. */
+async function toyStem(input: Float32Array, side: number): Promise<StemMap> {
+  const G = Math.floor(side / 2);
+  const data = new Float32Array(G * G);
+  for (let y = 0; y < G; y++) for (let x = 0; x < G; x++) data[y * G + x] = input[2 * y * side + 2 * x];
+  return { data, channels: 1, height: G, width: G };
+}
+
+/** The toy's second half: adds the term that alternates with the column of its own map. */
+async function toyHead(map: StemMap): Promise<BackboneOutput> {
+  const tokens = map.data.map((v, i) => v + ((i % map.width) % 2 ? 0.5 : -0.5));
+  return { keys: tokens, keyDim: 1, tokens, tokenDim: 1, cls: new Float32Array([1]), gridH: map.height, gridW: map.width };
 }
 
 describe('shift-averaged features', () => {
@@ -97,6 +110,39 @@ describe('shift-averaged features', () => {
     expect(calls).toHaveLength(1);
     expect([out.gridH, out.gridW]).toEqual([4, 4]);
     expect(featureGrid(plain)).toEqual({ gridH: 4, gridW: 4 });
+  });
+
+  it('with a shared stem, runs the stem once on the canvas and the head on its crops: the same features where the stem shifts exactly', async () => {
+    const img = photo(13, 9);
+    const whole = await embedPhoto(img, manifest, toyNetwork([]));
+    const stemSides: number[] = [], headMaps: StemMap[] = [];
+    const split: ModelManifest = { ...manifest, shiftAverage: { stepPx: 2, stem: { file: 'toy.stem.onnx', sha256: 'x', output: 'map', stepCells: 1 } } };
+    const runner: BackboneRunner = {
+      run: () => Promise.reject(new Error('a whole pass is not expected')),
+      stem: async (input, side) => (stemSides.push(side), toyStem(input, side)),
+      head: async (map) => (headMaps.push(map), toyHead(map)),
+    };
+    const out = await embedPhoto(img, split, runner);
+    // The stem sees the 10-px canvas once (a 5-cell map); each head a 4-cell crop of it.
+    expect(stemSides).toEqual([10]);
+    expect(headMaps.map((m) => [m.height, m.width])).toEqual([[4, 4], [4, 4], [4, 4], [4, 4]]);
+    // The toy's stem moves by exactly one cell per step, so crops of its map are the windows' maps.
+    expect(Array.from(out.tokens)).toEqual(Array.from(whole.tokens));
+    // The preview order still applies.
+    const previews: number[] = [];
+    headMaps.length = 0;
+    await embedPhoto(img, split, runner, async () => void previews.push(headMaps.length));
+    expect(previews).toEqual([2]);
+    await expect(embedPhoto(img, split, toyNetwork([]))).rejects.toThrow(/shared stem/);
+  });
+
+  it('a manifest names its shared stem completely or is refused', () => {
+    const stem = { file: 'toy.stem.onnx', sha256: 'ab', output: 'map', stepCells: 1 };
+    const valid = { ...manifest, licence: 'MIT', source: 'test' };
+    expect(manifestProblems(valid)).toEqual([]);
+    expect(manifestProblems({ ...valid, shiftAverage: { stepPx: 2, stem } })).toEqual([]);
+    expect(manifestProblems({ ...valid, shiftAverage: { stepPx: 2, stem: { ...stem, stepCells: 0 } } })).toEqual([expect.stringMatching(/shiftAverage.stem/)]);
+    expect(manifestProblems({ ...valid, shiftAverage: { stepPx: 2, stem: { ...stem, file: '' } } })).toEqual([expect.stringMatching(/shiftAverage.stem/)]);
   });
 
   it('refuses passes of different shapes', () => {

@@ -20,6 +20,10 @@ describe('build-default-model script', () => {
     expect(manifest.architecture).toBe('cnn');
     expect(manifest.source).toMatch(/^npm:nsfwjs@\d+\.\d+\.\d+ \w+\/\w+$/);
     expect(sha256Hex(readFileSync(first.onnxPath))).toBe(manifest.sha256);
+    // The default's passes share a stem, written beside the head with its own checksum.
+    const stem = manifest.shiftAverage?.stem;
+    expect(stem?.file).toBe(`${manifest.id}.stem.onnx`);
+    expect(sha256Hex(readFileSync(path.join(dir, stem?.file ?? '')))).toBe(stem?.sha256);
 
     const mtime = statSync(first.onnxPath).mtimeMs;
     const second = await buildDefaultModel(dir);

@@ -21,7 +21,7 @@ describe('CNN candidates: shift step = network stride', () => {
 
   it('the default manifest carries the step and the grid its single pass makes', async () => {
     const { manifest } = await buildDefaultCnn(DEFAULT_CNN);
-    expect(manifest.shiftAverage).toEqual({ stepPx: DEFAULT_CNN.networkStridePx });
+    expect(manifest.shiftAverage).toMatchObject({ stepPx: DEFAULT_CNN.networkStridePx, stem: { stepCells: 1 } });
     expect(gridSize(manifest)).toEqual({ gridH: 20, gridW: 20 });
   }, 60_000);
 });

@@ -20,11 +20,13 @@ function readPhoto(seed: number): RgbaImage {
 /** Converts `choice`, runs it with onnxruntime-node and TF.js on the photos, returns the worst relative errors. */
 async function compareWithTfjs(choice: CnnChoice, photos: number[]): Promise<{ keys: number; cls: number }> {
   const packaged = loadNsfwjsModel(choice.network);
-  const { bytes, manifest } = await buildDefaultCnn(choice, packaged);
+  const { bytes, manifest, stemBytes } = await buildDefaultCnn(choice, packaged);
   expect(manifestProblems(manifest)).toEqual([]);
   expect(manifest.sha256).toBe(sha256Hex(bytes));
   const S = manifest.inputSize;
-  const session = wrapSession(await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2 }), manifest, { backend: 'cpu', threads: 2 }, (d, dims) => new ort.Tensor('float32', d, dims));
+  const open = (b: Uint8Array) => ort.InferenceSession.create(b, { intraOpNumThreads: 2 });
+  // A whole pass: the shared stem (where the choice has one) and then the head.
+  const session = wrapSession(await open(bytes), manifest, { backend: 'cpu', threads: 2 }, (d, dims) => new ort.Tensor('float32', d, dims), stemBytes && (await open(stemBytes)));
   const tfModel = await loadTfjsModel(packaged.json, packaged.shardBytes, S);
   const worst = { keys: 0, cls: 0 };
   for (const photo of photos) {
