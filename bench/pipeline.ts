@@ -77,6 +77,7 @@ async function runOnce(flags: Map<string, string>, limit: number, spec: RunSpec)
     stages.push({ stage: 'sum of stages', msPerImage: perImage, note: `${n} coco-dev photos, model ${path.basename(resolveModelManifest(model), '.json')}` });
     // What a user waits for: phase 1 (model loading and the photos), and the whole run, over the photos.
     stages.push({ stage: 'phase 1 wall clock per photo', msPerImage: metas.map(() => (summary.phase1Ms ?? NaN) / n), note: `${jobs} photo(s) at once` });
+    stages.push({ stage: 'phase 2 labels + write wall clock per photo', msPerImage: metas.map(() => (fin.timingsMs.labels + fin.timingsMs.write) / n), note: `${jobs} photo(s) at once` });
     stages.push({ stage: 'wall clock per photo', msPerImage: metas.map(() => wallMs / n), note: 'both phases (phase 2 trains STEGO from 8 photos on: the clustering row)' });
     return { stages, n };
   } finally {

@@ -15,12 +15,12 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { labelImage } from '../core/pipeline/image-labels';
 import { defaultTokensPerImage, fitSessionClusters, type SessionClusters } from '../core/pipeline/session-clusters';
 import { trainBatchSemanticHead, type SemanticChoice } from './semantic-head';
 import type { StegoTrainOptions } from '../core/stego/train';
 import { writeJsonAtomic } from './atomic-file';
-import { cacheDir, configFingerprint, listEntryMetas, passFromEntry, readEntryArrays, readPassConfig, type CacheEntryMeta, type PassConfig } from './cache';
+import { cacheDir, configFingerprint, listEntryMetas, readEntryArrays, readPassConfig, type CacheEntryMeta, type PassConfig } from './cache';
+import { labelPhotos } from './labels-pool';
 import { assignImageIds, OutputWriter, outputCategories, PANOPTIC_NAME } from './outputs';
 import { ProgressBar, type ProgressSink } from './progress';
 
@@ -42,6 +42,8 @@ export interface FinalizeOptions {
   semantic?: SemanticChoice;
   stego?: Partial<StegoTrainOptions>;
   progress?: ProgressSink | null;
+  /** Photos labelled at once on worker threads (labels-pool.ts); default 1, in this thread. */
+  jobs?: number;
 }
 
 export interface FinalizeSummary {
@@ -148,13 +150,16 @@ export async function finalize(opts: FinalizeOptions): Promise<FinalizeSummary> 
   const clusters = fitSessionClusters(features, samples, metas[0].tokenDim, { thingK: opts.thingK, stuffK: opts.stuffK, seed: opts.seed, tokensPerImage, semanticHead: semantic?.head });
   const clustered = performance.now();
   const bar = new ProgressBar(metas.length, opts.progress ?? null, 'phase 2 labels');
-  const { ms: labelsMsPerImage, writer } = await labelAndWrite(opts.outDir, dir, config, metas, clusters, bar);
+  const { ms: labelsMsPerImage, writeMs, writer } = await labelAndWrite(opts.outDir, dir, config, metas, clusters, bar, opts.jobs ?? 1);
   bar.finish();
+  const labelled = performance.now();
   await writer.finish({ description: 'U2Seg pseudo labels (npm run segment)', model: config.modelId, date_created: new Date().toISOString() });
   if (semantic) await writeJsonAtomic(path.join(opts.outDir, 'semantic-head.json'), semantic.json, undefined);
   await writeJsonAtomic(path.join(opts.outDir, 'clusters.json'), { ...clustersJson(clusters, config, opts, metas, tokensPerImage, stamp), semantic: semantic?.summary ?? { method: 'kmeans' } }, undefined);
   const done = performance.now();
-  const labelsMs = labelsMsPerImage.reduce((a, b) => a + b, 0);
+  // With labels threads the photos' label times overlap each other and the writes: labels is the
+  // time the writes waited for them.
+  const labelsMs = labelled - clustered - writeMs;
   return {
     images: metas.length,
     instances: features.length,
@@ -166,7 +171,7 @@ export async function finalize(opts: FinalizeOptions): Promise<FinalizeSummary> 
   };
 }
 
-async function labelAndWrite(outDir: string, dir: string, config: PassConfig, metas: CacheEntryMeta[], clusters: SessionClusters, bar: ProgressBar): Promise<{ ms: number[]; writer: OutputWriter }> {
+async function labelAndWrite(outDir: string, dir: string, config: PassConfig, metas: CacheEntryMeta[], clusters: SessionClusters, bar: ProgressBar, jobs: number): Promise<{ ms: number[]; writeMs: number; writer: OutputWriter }> {
   // Outputs of an earlier finalize (perhaps over other photos) must not linger beside these; the
   // stamp goes first, so an interrupted finalize is never taken for a finished one.
   await rm(path.join(outDir, 'clusters.json'), { force: true });
@@ -174,26 +179,21 @@ async function labelAndWrite(outDir: string, dir: string, config: PassConfig, me
   for (const stale of ['semantic', path.join('annotations', PANOPTIC_NAME)]) await rm(path.join(outDir, stale), { recursive: true, force: true });
   const writer = new OutputWriter(outDir, outputCategories(clusters.thingK, clusters.stuffK));
   const ids = assignImageIds(metas.map((m) => m.key));
-  const ms: number[] = [];
+  const own: number[][] = [];
   let firstInstance = 0;
-  for (let i = 0; i < metas.length; i++) {
-    const entry = await readEntryArrays(dir, metas[i]);
-    const pass = passFromEntry(entry, config);
-    const own = Array.from(clusters.instanceClusters.subarray(firstInstance, firstInstance + pass.instances.length));
-    firstInstance += pass.instances.length;
-    const t0 = performance.now();
-    const labels = labelImage(pass, { tokens: entry.tokens, gridH: entry.meta.gridH, gridW: entry.meta.gridW, tokenDim: entry.meta.tokenDim }, clusters, own);
-    const t1 = performance.now();
-    ms.push(t1 - t0);
-    const [height, width] = entry.meta.photoSizeHW;
-    await writer.addImage({
-      image: { id: ids[i], file_name: entry.meta.key, height, width },
-      labelSizeHW: pass.labelSizeHW,
-      instances: pass.instances.map((inst, j) => ({ rle: inst.rle, score: inst.score, thingCluster: own[j] ?? 0 })),
-      semanticRowMajor: labels.semanticRowMajor,
-      panoptic: labels.panoptic,
-    });
-    bar.tick({ labels: t1 - t0, write: performance.now() - t1 });
+  for (const meta of metas) {
+    own.push(Array.from(clusters.instanceClusters.subarray(firstInstance, firstInstance + meta.instances.length)));
+    firstInstance += meta.instances.length;
   }
-  return { ms, writer };
+  const ms: number[] = [];
+  let writeMs = 0;
+  await labelPhotos({ dir, config, clusters }, metas, own, jobs, async (i, { labelsMs, ...labels }) => {
+    const t0 = performance.now();
+    const [height, width] = metas[i].photoSizeHW;
+    await writer.addImage({ image: { id: ids[i], file_name: metas[i].key, height, width }, ...labels });
+    ms.push(labelsMs);
+    writeMs += performance.now() - t0;
+    bar.tick({ labels: labelsMs, write: performance.now() - t0 });
+  });
+  return { ms, writeMs, writer };
 }

@@ -179,9 +179,11 @@ export async function runPhase1(
 }
 
 /** Phase 2's settings from a run's (the queue's finalize job uses the same). */
-export function phase2Options(opts: Pick<SegmentOptions, 'outDir' | 'thingK' | 'stuffK' | 'seed' | 'tokensPerImage' | 'progress' | 'semantic' | 'stegoSteps'>): FinalizeOptions {
+export function phase2Options(opts: Pick<SegmentOptions, 'outDir' | 'thingK' | 'stuffK' | 'seed' | 'tokensPerImage' | 'progress' | 'semantic' | 'stegoSteps' | 'jobs'>): FinalizeOptions {
   const { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, stegoSteps } = opts;
-  return { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, ...(stegoSteps ? { stego: { steps: stegoSteps } } : {}) };
+  // Phase 2 labels as many photos at once as phase 1 ran.
+  const jobs = opts.jobs ?? defaultJobs();
+  return { outDir, thingK, stuffK, seed, tokensPerImage, progress, semantic, jobs, ...(stegoSteps ? { stego: { steps: stegoSteps } } : {}) };
 }
 
 /** The run's photos in key order (after --limit), the output folder left out; throws when there are none. */

@@ -111,7 +111,7 @@ describe('npm run segment (batch pipeline)', () => {
     expect(annotations(a)).toEqual(annotations(single));
   });
 
-  it('writes the same cache entries one photo at a time as with two photos at once on worker threads (CRF on)', async () => {
+  it('writes the same cache entries and outputs one photo at a time as with two photos at once on worker threads (CRF on)', async () => {
     const [one, two] = [tempDir('segment-jobs-1'), tempDir('segment-jobs-2')];
     await runSegment(options(one, { jobs: 1, refine: 'crf' }));
     await runSegment(options(two, { jobs: 2, refine: 'crf' }));
@@ -126,6 +126,17 @@ describe('npm run segment (batch pipeline)', () => {
         const { timingsMs: _b, ...metaB } = JSON.parse(b.toString('utf8')) as Record<string, unknown>;
         expect(metaB, f).toEqual(metaA);
       }
+    }
+    // Phase 2 labelled the photos on two threads too (labels-pool.ts): the same files, byte for byte,
+    // apart from the creation date in the JSON headers.
+    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.parentPath.includes('cache')).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+    expect(files(two)).toEqual(files(one));
+    expect(files(one).filter((f) => f.endsWith('.png')).length).toBeGreaterThanOrEqual(2 * PHOTOS.length);
+    const undated = (text: string) => text.replace(/"date_created":\s*"[^"]*"/g, '');
+    for (const f of files(one)) {
+      const [a, b] = [one, two].map((dir) => readFileSync(path.join(dir, f)));
+      if (f.endsWith('.json')) expect(undated(b.toString('utf8')), f).toBe(undated(a.toString('utf8')));
+      else expect(Buffer.compare(a, b), f).toBe(0);
     }
   });
 

@@ -1,0 +1,18 @@
+// One phase-2 labels thread (labels-pool.ts): labels the cached photos it is sent under the
+// session's clusters, one at a time, and hands the label maps back (their buffers transferred).
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LabelsThreadData, LabelsToPool, LabelsToThread } from './labels-pool';
+import { labelCachedPhoto } from './photo-labels';
+
+const data = workerData as LabelsThreadData;
+const port = parentPort;
+if (!port) throw new Error('labels-thread.ts runs as a worker thread of labels-pool.ts');
+
+port.on('message', (m: LabelsToThread) => {
+  if (m.type === 'stop') return port.close();
+  labelCachedPhoto(data.dir, data.config, m.meta, data.clusters, m.own).then(
+    (labels) => port.postMessage({ type: 'done', index: m.index, labels } satisfies LabelsToPool, [labels.semanticRowMajor.buffer, labels.panoptic.idsRowMajor.buffer] as ArrayBuffer[]),
+    (err: unknown) => port.postMessage({ type: 'failed', index: m.index, error: (err as Error).message } satisfies LabelsToPool),
+  );
+});
+port.postMessage({ type: 'ready' } satisfies LabelsToPool);
