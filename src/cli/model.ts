@@ -172,12 +172,15 @@ async function validate(positional: string[]): Promise<number> {
 
 async function list(flags: Flags): Promise<number> {
   const dir = flags.get('dir') ?? 'public/models';
-  const names = existsSync(dir) ? (await readdir(dir)).filter((n) => n.endsWith('.json')).sort() : [];
+  const names = existsSync(dir) ? (await readdir(dir)).filter((n) => n.endsWith('.json') && n !== 'index.json').sort() : [];
   process.stdout.write(`models in ${dir}:${names.length ? '' : ' none'}\n`);
   for (const n of names) {
     const m = JSON.parse(await readFile(path.join(dir, n), 'utf8')) as Partial<ModelManifest>;
-    const file = path.join(dir, m.file ?? '');
-    const size = m.file && existsSync(file) ? `${((await stat(file)).size / 1e6).toFixed(1)} MB` : 'file missing';
+    // A model with a shared stem is two graphs: its size is both.
+    const files = [m.file, m.shiftAverage?.stem?.file].filter((f): f is string => !!f).map((f) => path.join(dir, f));
+    const present = files.length > 0 && files.every((f) => existsSync(f));
+    const bytes = present ? (await Promise.all(files.map((f) => stat(f)))).reduce((sum, st) => sum + st.size, 0) : 0;
+    const size = present ? `${(bytes / 1e6).toFixed(1)} MB${files.length > 1 ? ' with its stem' : ''}` : 'file missing';
     process.stdout.write(`  ${m.id ?? n}  ${m.name ?? ''}  ${m.inputSize ?? '?'} px  ${m.file ?? '?'} (${size})\n`);
   }
   process.stdout.write('official DINO checkpoints (build with --from <id>):\n');

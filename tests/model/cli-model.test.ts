@@ -71,8 +71,12 @@ describe('npm run model', () => {
   }, 60_000);
 
   it('lists models and the official checkpoints', async () => {
+    writeFileSync(path.join(out, 'index.json'), JSON.stringify({ default: 'tiny-96', models: [] }));
     expect(await runModelCli(['list', '--dir', out])).toBe(0);
     expect(stdout).toContain('tiny-96');
+    // The default built above: head and stem counted together; the index is not a model.
+    expect(stdout).toMatch(/cnn-inception-v3-mixed7-347\.onnx \(\d+\.\d MB with its stem\)/);
+    expect(stdout).not.toContain('index.json');
     expect(stdout).toContain('dino-vits8  ViT-S/8  https://dl.fbaipublicfiles.com/dino/');
   });
 
