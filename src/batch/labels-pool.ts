@@ -1,6 +1,6 @@
 // Phase 2's labels on several threads (method.md §4–§5 per photo): each thread labels the next
 // cached photo while this one writes the finished ones, in photo order, so the outputs are the
-// same whatever the number of threads (tests/batch/labels-pool.test.ts compares them).
+// same whatever the number of threads (tests/batch/segment.test.ts compares them for --jobs 1 and 2).
 import { Worker } from 'node:worker_threads';
 import type { SessionClusters } from '../core/pipeline/session-clusters';
 import type { CacheEntryMeta, PassConfig } from './cache';
@@ -12,7 +12,7 @@ export interface LabelsThreadData {
   clusters: SessionClusters;
 }
 
-export type LabelsToThread = { type: 'photo'; index: number; meta: CacheEntryMeta; own: number[] } | { type: 'stop' };
+export type LabelsToThread = { type: 'photo'; index: number; meta: CacheEntryMeta; own: number[] };
 export type LabelsToPool = { type: 'ready' } | { type: 'done'; index: number; labels: PhotoLabels } | { type: 'failed'; index: number; error: string };
 
 const BOOT = new URL('./labels-thread-boot.mjs', import.meta.url);

@@ -8,8 +8,8 @@ const data = workerData as LabelsThreadData;
 const port = parentPort;
 if (!port) throw new Error('labels-thread.ts runs as a worker thread of labels-pool.ts');
 
+// The pool terminates its threads once every photo is written: no stop message.
 port.on('message', (m: LabelsToThread) => {
-  if (m.type === 'stop') return port.close();
   labelCachedPhoto(data.dir, data.config, m.meta, data.clusters, m.own).then(
     (labels) => port.postMessage({ type: 'done', index: m.index, labels } satisfies LabelsToPool, [labels.semanticRowMajor.buffer, labels.panoptic.idsRowMajor.buffer] as ArrayBuffer[]),
     (err: unknown) => port.postMessage({ type: 'failed', index: m.index, error: (err as Error).message } satisfies LabelsToPool),
