@@ -95,17 +95,17 @@ export async function benchPipeline(args: string[]): Promise<{ tables: { title: 
   const jobs = intFlag(flags, 'jobs', 1) ?? defaultJobs();
   const withOld = !switches.has('no-old') && (oldPath === 'jobs1' ? jobs > 1 : oldPath === 'ts-crf' ? refine === 'crf' : true);
   const spec: RunSpec = { refine, denseCrf: 'wasm', jobs, proposals: 'reference' };
-  const modelDir = mkdtempSync(path.join(tmpdir(), 'u2seg-bench-unsplit-'));
+  let modelDir: string | null = null;
   const oldSpec: Record<typeof oldPath, () => Promise<RunSpec>> = {
     jobs1: async () => ({ ...spec, jobs: 1 }),
     'ts-crf': async () => ({ ...spec, denseCrf: 'ts' }),
-    'whole-passes': async () => ({ ...spec, model: await unsplitDefault(modelDir) }),
+    'whole-passes': async () => ({ ...spec, model: await unsplitDefault((modelDir = mkdtempSync(path.join(tmpdir(), 'u2seg-bench-unsplit-')))) }),
   };
   let old: Awaited<ReturnType<typeof runOnce>> | null = null;
   try {
     if (withOld) old = await runOnce(flags, limit, await oldSpec[oldPath]());
   } finally {
-    rmSync(modelDir, { recursive: true, force: true });
+    if (modelDir) rmSync(modelDir, { recursive: true, force: true });
   }
   const cur = await runOnce(flags, limit, spec);
   const rows: Row[] = cur.stages.map((s, i) => {

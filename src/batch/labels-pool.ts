@@ -1,10 +1,11 @@
 // Phase 2's labels on several threads (method.md §4–§5 per photo): each thread labels the next
 // cached photo while this one writes the finished ones, in photo order, so the outputs are the
 // same whatever the number of threads (tests/batch/segment.test.ts compares them for --jobs 1 and 2).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SessionClusters } from '../core/pipeline/session-clusters';
 import type { CacheEntryMeta, PassConfig } from './cache';
 import { labelCachedPhoto, type PhotoLabels } from './photo-labels';
+import { startTsThread } from './ts-thread';
 
 export interface LabelsThreadData {
   dir: string;
@@ -15,7 +16,7 @@ export interface LabelsThreadData {
 export type LabelsToThread = { type: 'photo'; index: number; meta: CacheEntryMeta; own: number[] };
 export type LabelsToPool = { type: 'ready' } | { type: 'done'; index: number; labels: PhotoLabels } | { type: 'failed'; index: number; error: string };
 
-const BOOT = new URL('./labels-thread-boot.mjs', import.meta.url);
+const THREAD = new URL('./labels-thread.ts', import.meta.url);
 
 /**
  * Labels every photo of `metas` (`own[i]`: photo i's thing clusters) on `jobs` threads, or here
@@ -26,7 +27,7 @@ export async function labelPhotos(data: LabelsThreadData, metas: readonly CacheE
     for (let i = 0; i < metas.length; i++) await write(i, await labelCachedPhoto(data.dir, data.config, metas[i], data.clusters, own[i]));
     return;
   }
-  const workers = Array.from({ length: Math.min(jobs, metas.length) }, () => new Worker(BOOT, { workerData: data }));
+  const workers = Array.from({ length: Math.min(jobs, metas.length) }, () => startTsThread(THREAD, data));
   try {
     await new Promise<void>((resolve, reject) => {
       const done = new Map<number, PhotoLabels>();

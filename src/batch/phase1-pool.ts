@@ -5,10 +5,11 @@
 // Results do not depend on the number of threads: each photo's entry is computed the same way
 // (tests/batch/phase1-pool.test.ts compares the entries). A thread that dies (out of memory, a
 // crash in native code) fails its photo with the reason and is replaced; the run goes on.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { recordFailure } from './cache';
 import type { ImageFile } from './image-list';
 import type { ImageStageOptions } from './image-stage';
+import { startTsThread } from './ts-thread';
 
 export interface Phase1ThreadData {
   manifestPath: string;
@@ -30,7 +31,7 @@ export interface Phase1PoolOptions extends Omit<Phase1ThreadData, 'threads'> {
   onPhoto: (key: string, result: { timingsMs?: Record<string, number>; error?: string }) => Promise<void> | void;
 }
 
-const BOOT = new URL('./phase1-thread-boot.mjs', import.meta.url);
+const THREAD = new URL('./phase1-thread.ts', import.meta.url);
 
 /** Processes `files` on `jobs` worker threads; resolves when every photo is written or failed. */
 export async function runPhase1Pool(files: readonly ImageFile[], opts: Phase1PoolOptions): Promise<void> {
@@ -41,7 +42,7 @@ export async function runPhase1Pool(files: readonly ImageFile[], opts: Phase1Poo
   const workers = new Set<Worker>();
   const run = new Promise<void>((resolve, reject) => {
     const start = (): void => {
-      const worker = new Worker(BOOT, { workerData: data });
+      const worker = startTsThread(THREAD, data);
       workers.add(worker);
       let current: ImageFile | null = null;
       let ready = false;

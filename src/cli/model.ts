@@ -118,20 +118,25 @@ async function build(flags: Flags): Promise<number> {
   return 0;
 }
 
-/** Problems of the manifest beside an ONNX file (same name, .json), if there is one. */
-async function siblingManifestProblems(onnxPath: string, onnx: Uint8Array, inputSize?: number): Promise<string[]> {
+/** The manifest beside an ONNX file (same name, .json), read and checked once; null when there is none. */
+async function readSiblingManifest(onnxPath: string): Promise<{ jsonPath: string; manifest?: ModelManifest; problems: string[] } | null> {
   const jsonPath = onnxPath.replace(/\.onnx$/i, '.json');
-  if (jsonPath === onnxPath || !existsSync(jsonPath)) return [];
+  if (jsonPath === onnxPath || !existsSync(jsonPath)) return null;
   log(`checking ${jsonPath}`);
-  let manifest: unknown;
+  let json: unknown;
   try {
-    manifest = JSON.parse(await readFile(jsonPath, 'utf8'));
+    json = JSON.parse(await readFile(jsonPath, 'utf8'));
   } catch (err) {
-    return [`${jsonPath} is not JSON: ${(err as Error).message}`];
+    return { jsonPath, problems: [`${jsonPath} is not JSON: ${(err as Error).message}`] };
   }
-  const problems = manifestProblems(manifest).map((p) => `${jsonPath}: ${p}`);
-  if (problems.length) return problems;
-  const m = manifest as ModelManifest;
+  const problems = manifestProblems(json).map((p) => `${jsonPath}: ${p}`);
+  return problems.length ? { jsonPath, problems } : { jsonPath, manifest: json as ModelManifest, problems };
+}
+
+/** The sibling manifest's checksums (the graph's and its shared stem's) and input size against the file. */
+async function siblingManifestProblems(onnxPath: string, onnx: Uint8Array, sibling: { jsonPath: string; manifest: ModelManifest }, inputSize?: number): Promise<string[]> {
+  const { jsonPath, manifest: m } = sibling;
+  const problems: string[] = [];
   const sha = await sha256Hex(onnx);
   if (m.sha256 !== sha) problems.push(`${jsonPath}: sha256 ${m.sha256} does not match the file's ${sha}`);
   const stem = m.shiftAverage?.stem;
@@ -142,25 +147,17 @@ async function siblingManifestProblems(onnxPath: string, onnx: Uint8Array, input
   return problems;
 }
 
-/** For the head of a model with a shared stem (its sibling manifest says so): what its input must be. */
-async function headOf(onnxPath: string): Promise<{ stemOutput: string; inputName: string; inputSize: number } | undefined> {
-  const jsonPath = onnxPath.replace(/\.onnx$/i, '.json');
-  if (jsonPath === onnxPath || !existsSync(jsonPath)) return undefined;
-  try {
-    const m = JSON.parse(await readFile(jsonPath, 'utf8')) as Partial<ModelManifest>;
-    const stem = m.shiftAverage?.stem;
-    return stem && typeof m.inputSize === 'number' ? { stemOutput: stem.output, inputName: m.inputName ?? '', inputSize: m.inputSize } : undefined;
-  } catch {
-    return undefined; // siblingManifestProblems reports the unreadable manifest
-  }
-}
-
 async function validate(positional: string[]): Promise<number> {
   const file = positional[0];
   if (!file) throw new Error(`validate needs a file\n${USAGE}`);
   const bytes = new Uint8Array(await readFile(file));
-  const check = checkBackboneOnnx(bytes, undefined, await headOf(file));
-  const problems = [...check.problems, ...(await siblingManifestProblems(file, bytes, check.signature?.inputSize))];
+  const sibling = await readSiblingManifest(file);
+  const m = sibling?.manifest;
+  // The head of a model with a shared stem reads the stem's map, not the image.
+  const stem = m?.shiftAverage?.stem;
+  const check = checkBackboneOnnx(bytes, undefined, stem && m ? { stemOutput: stem.output, inputName: m.inputName, inputSize: m.inputSize } : undefined);
+  const manifestChecks = m && sibling ? await siblingManifestProblems(file, bytes, { jsonPath: sibling.jsonPath, manifest: m }, check.signature?.inputSize) : (sibling?.problems ?? []);
+  const problems = [...check.problems, ...manifestChecks];
   if (problems.length) {
     for (const p of problems) log(`problem: ${p}`);
     return 1;
