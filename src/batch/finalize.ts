@@ -21,6 +21,7 @@ import type { StegoTrainOptions } from '../core/stego/train';
 import { writeJsonAtomic } from './atomic-file';
 import { cacheDir, configFingerprint, listEntryMetas, readEntryArrays, readPassConfig, type CacheEntryMeta, type PassConfig } from './cache';
 import { labelPhotos } from './labels-pool';
+import type { PhotoToLabel } from './photo-labels';
 import { assignImageIds, OutputWriter, outputCategories, PANOPTIC_NAME } from './outputs';
 import { ProgressBar, type ProgressSink } from './progress';
 
@@ -145,7 +146,7 @@ export async function finalize(opts: FinalizeOptions): Promise<FinalizeSummary> 
     samples.push(strideSampleRows(entry.tokens, meta.tokenDim, tokensPerImage));
   }
   const loaded = performance.now();
-  const semantic = await trainBatchSemanticHead(dir, metas, samples, { choice: opts.semantic ?? 'auto', stego: { ...opts.stego, seed: opts.seed }, progress: opts.progress ?? null });
+  const semantic = await trainBatchSemanticHead(dir, metas, samples, { choice: opts.semantic ?? 'auto', stego: { ...opts.stego, seed: opts.seed }, progress: opts.progress ?? null, threads: opts.jobs ?? 1 });
   opts.progress?.write(`phase 2: fitting clusters on ${features.length} instances and ${samples.length} × ≤${tokensPerImage} patch tokens${semantic ? ' (stuff on STEGO codes)' : ''}\n`);
   const clusters = fitSessionClusters(features, samples, metas[0].tokenDim, { thingK: opts.thingK, stuffK: opts.stuffK, seed: opts.seed, tokensPerImage, semanticHead: semantic?.head });
   const clustered = performance.now();
@@ -179,18 +180,19 @@ async function labelAndWrite(outDir: string, dir: string, config: PassConfig, me
   for (const stale of ['semantic', path.join('annotations', PANOPTIC_NAME)]) await rm(path.join(outDir, stale), { recursive: true, force: true });
   const writer = new OutputWriter(outDir, outputCategories(clusters.thingK, clusters.stuffK));
   const ids = assignImageIds(metas.map((m) => m.key));
-  const own: number[][] = [];
+  const photos: PhotoToLabel[] = [];
   let firstInstance = 0;
-  for (const meta of metas) {
-    own.push(Array.from(clusters.instanceClusters.subarray(firstInstance, firstInstance + meta.instances.length)));
+  metas.forEach((meta, i) => {
+    const [height, width] = meta.photoSizeHW;
+    const own = Array.from(clusters.instanceClusters.subarray(firstInstance, firstInstance + meta.instances.length));
+    photos.push({ image: { id: ids[i], file_name: meta.key, height, width }, meta, own });
     firstInstance += meta.instances.length;
-  }
+  });
   const ms: number[] = [];
   let writeMs = 0;
-  await labelPhotos({ dir, config, clusters }, metas, own, jobs, async (i, { labelsMs, ...labels }) => {
+  await labelPhotos({ dir, config, clusters, categories: writer.categories }, photos, jobs, async (_, { labelsMs, ...encoded }) => {
     const t0 = performance.now();
-    const [height, width] = metas[i].photoSizeHW;
-    await writer.addImage({ image: { id: ids[i], file_name: metas[i].key, height, width }, ...labels });
+    await writer.addImage(encoded);
     ms.push(labelsMs);
     writeMs += performance.now() - t0;
     bar.tick({ labels: labelsMs, write: performance.now() - t0 });

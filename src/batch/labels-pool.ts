@@ -3,31 +3,33 @@
 // same whatever the number of threads (tests/batch/segment.test.ts compares them for --jobs 1 and 2).
 import type { Worker } from 'node:worker_threads';
 import type { SessionClusters } from '../core/pipeline/session-clusters';
-import type { CacheEntryMeta, PassConfig } from './cache';
-import { labelCachedPhoto, type PhotoLabels } from './photo-labels';
+import type { PassConfig } from './cache';
+import type { OutputCategories } from './outputs';
+import { labelCachedPhoto, type PhotoLabels, type PhotoToLabel } from './photo-labels';
 import { startTsThread } from './ts-thread';
 
 export interface LabelsThreadData {
   dir: string;
   config: PassConfig;
   clusters: SessionClusters;
+  categories: OutputCategories;
 }
 
-export type LabelsToThread = { type: 'photo'; index: number; meta: CacheEntryMeta; own: number[] };
+export type LabelsToThread = { type: 'photo'; index: number; photo: PhotoToLabel };
 export type LabelsToPool = { type: 'ready' } | { type: 'done'; index: number; labels: PhotoLabels } | { type: 'failed'; index: number; error: string };
 
 const THREAD = new URL('./labels-thread.ts', import.meta.url);
 
 /**
- * Labels every photo of `metas` (`own[i]`: photo i's thing clusters) on `jobs` threads, or here
- * when jobs is 1, and calls `write` for each in order; resolves once all are written.
+ * Labels and encodes every photo on `jobs` threads, or here when jobs is 1, and calls `write` for
+ * each in order; resolves once all are written.
  */
-export async function labelPhotos(data: LabelsThreadData, metas: readonly CacheEntryMeta[], own: readonly number[][], jobs: number, write: (index: number, labels: PhotoLabels) => Promise<void>): Promise<void> {
-  if (jobs <= 1 || metas.length < 2) {
-    for (let i = 0; i < metas.length; i++) await write(i, await labelCachedPhoto(data.dir, data.config, metas[i], data.clusters, own[i]));
+export async function labelPhotos(data: LabelsThreadData, photos: readonly PhotoToLabel[], jobs: number, write: (index: number, labels: PhotoLabels) => Promise<void>): Promise<void> {
+  if (jobs <= 1 || photos.length < 2) {
+    for (let i = 0; i < photos.length; i++) await write(i, await labelCachedPhoto(data.dir, data.config, data.clusters, data.categories, photos[i]));
     return;
   }
-  const workers = Array.from({ length: Math.min(jobs, metas.length) }, () => startTsThread(THREAD, data));
+  const workers = Array.from({ length: Math.min(jobs, photos.length) }, () => startTsThread(THREAD, data));
   try {
     await new Promise<void>((resolve, reject) => {
       const done = new Map<number, PhotoLabels>();
@@ -35,8 +37,8 @@ export async function labelPhotos(data: LabelsThreadData, metas: readonly CacheE
       let sent = 0, written = 0, writing = false;
       // Label maps wait here until their turn to be written: at most two per thread.
       const feed = () => {
-        while (idle.length && sent < metas.length && sent - written < 2 * workers.length) {
-          (idle.pop() as Worker).postMessage({ type: 'photo', index: sent, meta: metas[sent], own: own[sent] } satisfies LabelsToThread);
+        while (idle.length && sent < photos.length && sent - written < 2 * workers.length) {
+          (idle.pop() as Worker).postMessage({ type: 'photo', index: sent, photo: photos[sent] } satisfies LabelsToThread);
           sent++;
         }
       };
@@ -50,7 +52,7 @@ export async function labelPhotos(data: LabelsThreadData, metas: readonly CacheE
             written++;
             feed();
           }
-          if (written === metas.length) resolve();
+          if (written === photos.length) resolve();
         } catch (err) {
           reject(err);
         } finally {
@@ -59,7 +61,7 @@ export async function labelPhotos(data: LabelsThreadData, metas: readonly CacheE
       };
       for (const w of workers) {
         w.on('message', (m: LabelsToPool) => {
-          if (m.type === 'failed') return reject(new Error(`labelling ${metas[m.index].key} failed: ${m.error}`));
+          if (m.type === 'failed') return reject(new Error(`labelling ${photos[m.index].meta.key} failed: ${m.error}`));
           if (m.type === 'done') done.set(m.index, m.labels);
           idle.push(w);
           feed();

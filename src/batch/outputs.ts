@@ -69,71 +69,84 @@ function upsampleRle(rle: Rle, from: SizeHW, image: CocoImage): Rle {
   return encodeMask(resizeNearestLabels(decodeMask(rle), from, image.height, image.width), image.height, image.width);
 }
 
-/** Writes PNGs as photos arrive and keeps the (small) JSON records until finish(). */
+/**
+ * A photo's outputs at its original size, encoded: its instances' masks, its panoptic segments
+ * (checked) and both PNGs. Pure work on the photo alone, so labels threads do it (labels-pool.ts).
+ */
+export interface EncodedImage {
+  image: CocoImage;
+  instances: InstanceInput[];
+  segmentsInfo: PanopticAnnotation['segments_info'];
+  panopticPng: Uint8Array;
+  semanticPng: Uint8Array;
+}
+
+export function encodeImage(item: LabelledImage, categories: OutputCategories): EncodedImage {
+  const { image } = item;
+  const instances: InstanceInput[] = item.instances.map((inst) => ({
+    mask: { rle: upsampleRle(inst.rle, item.labelSizeHW, image) },
+    categoryId: inst.thingCluster + 1,
+    score: inst.score,
+  }));
+  const idMap: IdMap = {
+    idsRowMajor: resizeNearestLabels(item.panoptic.idsRowMajor, item.labelSizeHW, image.height, image.width),
+    height: image.height,
+    width: image.width,
+  };
+  const labels = item.panoptic.segments.map((s) => ({ id: s.id, category_id: s.categoryId, iscrowd: 0 as const }));
+  const segmentsInfo = segmentsInfoFromIdMap(idMap, labels);
+  const problems = checkPanopticAnnotation({ image_id: image.id, file_name: `${pngStem(image.file_name)}.png`, segments_info: segmentsInfo }, idMap, new Set(categories.all.map((c) => c.id)), image);
+  if (problems.length) throw new CocoFormatError(`panoptic labels of image ${image.id}`, problems);
+  return { image, instances, segmentsInfo, panopticPng: idMapToPng(idMap), semanticPng: semanticPng(item, categories) };
+}
+
+function semanticPng(item: LabelledImage, categories: OutputCategories): Uint8Array {
+  const { image } = item;
+  const src = item.semanticRowMajor;
+  const labels = new Uint16Array(src.length);
+  for (let i = 0; i < src.length; i++) labels[i] = categories.stuffOffset + src[i] + 1;
+  const full = resizeNearestLabels(labels, item.labelSizeHW, image.height, image.width);
+  const classCount = categories.stuffOffset + categories.all.length - categories.things.length;
+  return labelMapToPng({ labelsRowMajor: full, height: image.height, width: image.width }, classCount);
+}
+
+/** Buffers of an encoded photo, for a transfer between threads. */
+export function encodedBuffers(e: EncodedImage): ArrayBuffer[] {
+  return [e.panopticPng.buffer, e.semanticPng.buffer] as ArrayBuffer[];
+}
+
+/** Writes photos' PNGs as they arrive, in order, and keeps the (small) JSON records until finish(). */
 export class OutputWriter {
   private readonly images: CocoImage[] = [];
   private readonly annotations: (CocoAnnotation & { score: number })[] = [];
   private readonly results: CocoResult[] = [];
   private readonly panoptic: PanopticAnnotation[] = [];
   private readonly pngNames = new Set<string>();
-  private readonly categoryIds: Set<number>;
 
   constructor(
     private readonly outDir: string,
-    private readonly categories: OutputCategories,
-  ) {
-    this.categoryIds = new Set(categories.all.map((c) => c.id));
-  }
+    readonly categories: OutputCategories,
+  ) {}
 
-  async addImage(item: LabelledImage): Promise<void> {
-    const { image } = item;
+  async addImage(encoded: EncodedImage): Promise<void> {
+    const { image } = encoded;
     const stem = pngStem(image.file_name);
     if (this.pngNames.has(stem)) throw new Error(`two photos map to the PNG name ${stem}.png`);
     this.pngNames.add(stem);
     this.images.push({ ...image });
-    this.addInstances(item);
-    await this.writePanoptic(item, `${stem}.png`);
-    await this.writeSemantic(item, `${stem}.png`);
+    this.addInstances(encoded);
+    const fileName = `${stem}.png`;
+    await writeFileAtomic(path.join(this.outDir, 'annotations', PANOPTIC_NAME, fileName), encoded.panopticPng);
+    this.panoptic.push({ image_id: image.id, file_name: fileName, segments_info: encoded.segmentsInfo });
+    await writeFileAtomic(path.join(this.outDir, 'semantic', fileName), encoded.semanticPng);
   }
 
-  private addInstances(item: LabelledImage): void {
-    const { image } = item;
-    const kept: InstanceInput[] = item.instances.map((inst) => ({
-      mask: { rle: upsampleRle(inst.rle, item.labelSizeHW, image) },
-      categoryId: inst.thingCluster + 1,
-      score: inst.score,
-    }));
-    const perImage = [{ image, instances: kept }];
+  private addInstances({ image, instances }: EncodedImage): void {
+    const perImage = [{ image, instances }];
     const dataset = buildInstancesDataset(perImage, this.categories.things, { firstAnnotationId: this.annotations.length + 1 });
-    if (dataset.annotations.length !== kept.length) throw new Error(`image ${image.id}: an instance mask came out empty`);
-    dataset.annotations.forEach((a, i) => this.annotations.push({ ...a, score: kept[i].score ?? 0 }));
+    if (dataset.annotations.length !== instances.length) throw new Error(`image ${image.id}: an instance mask came out empty`);
+    dataset.annotations.forEach((a, i) => this.annotations.push({ ...a, score: instances[i].score ?? 0 }));
     this.results.push(...buildInstancesResults(perImage, this.categories.things));
-  }
-
-  private async writePanoptic(item: LabelledImage, fileName: string): Promise<void> {
-    const { image } = item;
-    const idMap: IdMap = {
-      idsRowMajor: resizeNearestLabels(item.panoptic.idsRowMajor, item.labelSizeHW, image.height, image.width),
-      height: image.height,
-      width: image.width,
-    };
-    const labels = item.panoptic.segments.map((s) => ({ id: s.id, category_id: s.categoryId, iscrowd: 0 as const }));
-    const annotation: PanopticAnnotation = { image_id: image.id, file_name: fileName, segments_info: segmentsInfoFromIdMap(idMap, labels) };
-    const problems = checkPanopticAnnotation(annotation, idMap, this.categoryIds, image);
-    if (problems.length) throw new CocoFormatError(`panoptic labels of image ${image.id}`, problems);
-    await writeFileAtomic(path.join(this.outDir, 'annotations', PANOPTIC_NAME, fileName), idMapToPng(idMap));
-    this.panoptic.push(annotation);
-  }
-
-  private async writeSemantic(item: LabelledImage, fileName: string): Promise<void> {
-    const { image } = item;
-    const src = item.semanticRowMajor;
-    const labels = new Uint16Array(src.length);
-    for (let i = 0; i < src.length; i++) labels[i] = this.categories.stuffOffset + src[i] + 1;
-    const full = resizeNearestLabels(labels, item.labelSizeHW, image.height, image.width);
-    const classCount = this.categories.stuffOffset + this.categories.all.length - this.categories.things.length;
-    const png = labelMapToPng({ labelsRowMajor: full, height: image.height, width: image.width }, classCount);
-    await writeFileAtomic(path.join(this.outDir, 'semantic', fileName), png);
   }
 
   /** The three JSON files; written last so that their presence means the PNGs are all there. */

@@ -47,7 +47,15 @@ describe('batch run: STEGO semantic head', () => {
     const again = tempDir('stego-again');
     await runSegment(options(again));
     expect(read<ClustersJson>(again, 'clusters.json').stuffCentroids).toEqual(clusters.stuffCentroids);
-  }, 120_000);
+    // With --jobs 2 the steps' second shard runs on a helper thread (stego-threads.ts): the same head and clusters.
+    const threaded = tempDir('stego-jobs-2');
+    let log = '';
+    await runSegment(options(threaded, { jobs: 2, progress: { write: (t: string) => (log += t) } }));
+    expect(log).toMatch(/training STEGO's head on \d+ photos \(20 steps, 2 threads\)/);
+    expect(log).not.toMatch(/training again on one thread/);
+    expect(readFileSync(path.join(threaded, 'semantic-head.json'), 'utf8')).toBe(readFileSync(path.join(out, 'semantic-head.json'), 'utf8'));
+    expect(read<ClustersJson>(threaded, 'clusters.json')).toEqual(clusters);
+  }, 180_000);
 
   it('keeps k-means when asked, or when the folder is smaller than the line', async () => {
     const kmeans = tempDir('kmeans');

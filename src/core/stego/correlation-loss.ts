@@ -80,22 +80,42 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, dim: numb
 }
 
 /**
- * dA[m, j] = Σ_n G[m, n]·B[n, j] and dB[n, j] = Σ_m G[m, n]·A[m, j] (overwriting both), summed in
- * index order as the rank-one updates they replace, one output row at a time in registers.
+ * dA[m, j] = Σ_n G[m, n]·B[n, j] and dB[n, j] = Σ_m G[m, n]·A[m, j] (overwriting both), each sum
+ * over its index in order, as the rank-one updates they replace.
  */
 function gradThroughDots(g: Float64Array, unitA: Float64Array, unitB: Float64Array, s: number, k: number, dA: Float64Array, dB: Float64Array): void {
-  for (let m = 0; m < s; m++) rowTimes(g, m * s, 1, unitB, s, k, dA, m * k);
-  for (let n = 0; n < s; n++) rowTimes(g, n, s, unitA, s, k, dB, n * k);
+  timesMatrix(g, s, 1, unitB, s, k, dA);
+  timesMatrix(g, 1, s, unitA, s, k, dB);
 }
 
-/** out[o + j] = Σ_i G[g0 + i·step]·M[i, j] over i in order, zero weights skipped. */
-function rowTimes(g: Float64Array, g0: number, step: number, mat: Float64Array, s: number, k: number, out: Float64Array, o: number): void {
-  out.fill(0, o, o + k);
-  for (let i = 0; i < s; i++) {
-    const gv = g[g0 + i * step];
-    if (gv === 0) continue;
-    const mi = i * k;
-    for (let j = 0; j < k; j++) out[o + j] += gv * mat[mi + j];
+/**
+ * out[r, j] = Σ_i G[r·rowStep + i·step]·M[i, j] for r, i < s and j < k, two rows × four columns
+ * per pass in registers. Zero weights are added like the others: 0·x adds nothing to a sum.
+ */
+function timesMatrix(g: Float64Array, rowStep: number, step: number, mat: Float64Array, s: number, k: number, out: Float64Array): void {
+  const s2 = s - (s % 2), k4 = k - (k % 4);
+  for (let r = 0; r < s2; r += 2) {
+    const g0 = r * rowStep, g1 = g0 + rowStep;
+    for (let j = 0; j < k4; j += 4) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let i = 0; i < s; i++) {
+        const u = g[g0 + i * step], v = g[g1 + i * step], mi = i * k + j;
+        const m0 = mat[mi], m1 = mat[mi + 1], m2 = mat[mi + 2], m3 = mat[mi + 3];
+        a0 += u * m0; a1 += u * m1; a2 += u * m2; a3 += u * m3;
+        b0 += v * m0; b1 += v * m1; b2 += v * m2; b3 += v * m3;
+      }
+      const o = r * k + j;
+      out[o] = a0; out[o + 1] = a1; out[o + 2] = a2; out[o + 3] = a3;
+      out[o + k] = b0; out[o + k + 1] = b1; out[o + k + 2] = b2; out[o + k + 3] = b3;
+    }
+  }
+  // The odd row and the last columns one sum at a time.
+  for (let r = 0; r < s; r++) {
+    for (let j = r < s2 ? k4 : 0; j < k; j++) {
+      let acc = 0;
+      for (let i = 0; i < s; i++) acc += g[r * rowStep + i * step] * mat[i * k + j];
+      out[r * k + j] = acc;
+    }
   }
 }
 
@@ -111,8 +131,11 @@ function unitCodes(codes: Float64Array, r0: number, s: number, dim: number, unit
   }
 }
 
-/** Pointwise-centred feature correlations of every pair into scratch.batchFd. */
-function centredFeatureCorrelations(b: PairBatch, sc: PairScratch): void {
+/**
+ * Pointwise-centred feature correlations of the batch's pairs into scratch.batchFd, before the
+ * batch's mean is added back; returns the sum of all correlations that mean is taken of.
+ */
+export function pairFeatureCorrelations(b: PairBatch, sc: PairScratch): number {
   const s = b.points, pairs = b.firstRows.length, s2 = s * s;
   if (sc.batchFd.length < pairs * s2) sc.batchFd = new Float64Array(pairs * s2);
   let total = 0;
@@ -127,8 +150,7 @@ function centredFeatureCorrelations(b: PairBatch, sc: PairScratch): void {
       for (let n = 0; n < s; n++) fd[m * s + n] -= mean;
     }
   }
-  const overall = total / (pairs * s2);
-  for (let i = 0; i < pairs * s2; i++) sc.batchFd[i] += overall;
+  return total;
 }
 
 /** dCode rows += (dUnit − unit·(unit·dUnit)) / norm: the gradient through L2 normalisation. */
@@ -141,14 +163,19 @@ function backThroughNorm(dUnit: Float64Array, unit: Float64Array, norms: Float64
   }
 }
 
+/** What some pairs of a kind add to its loss: the sums before scaling, over all their point pairs. */
+export interface PairSums {
+  lossSum: number;
+  codeCosineSum: number;
+}
+
 /**
- * Loss of one pair kind (times `weight`) and its gradient added into dCodes (same rows as
- * b.codes). `shift` is STEGO's b: feature correlations above it attract codes, below repel.
+ * The loss terms of the pairs in `b` and their gradient (times `scale`) added into dCodes (same
+ * rows as b.codes), on the correlations pairFeatureCorrelations left in sc plus the batch mean
+ * `overall`. `shift` is STEGO's b: feature correlations above it attract codes, below repel.
  */
-export function correlationLoss(b: PairBatch, shift: number, weight: number, sc: PairScratch, dCodes: Float64Array): PairLoss {
+export function correlationLossSums(b: PairBatch, shift: number, scale: number, overall: number, sc: PairScratch, dCodes: Float64Array): PairSums {
   const s = b.points, k = b.codeDim, pairs = b.firstRows.length, s2 = s * s;
-  centredFeatureCorrelations(b, sc);
-  const scale = weight / (pairs * s2);
   let loss = 0, cdSum = 0;
   for (let p = 0; p < pairs; p++) {
     const ra = b.firstRows[p], rb = b.secondRows[p];
@@ -159,7 +186,7 @@ export function correlationLoss(b: PairBatch, shift: number, weight: number, sc:
     // G[m, n] = ∂loss/∂cd[m, n].
     const g = sc.gradCd;
     for (let i = 0; i < s2; i++) {
-      const cd = sc.cd[i], target = fd[i] - shift;
+      const cd = sc.cd[i], target = fd[i] + overall - shift;
       cdSum += cd;
       if (cd > 0) {
         loss -= cd * target;
@@ -172,5 +199,13 @@ export function correlationLoss(b: PairBatch, shift: number, weight: number, sc:
     backThroughNorm(sc.dUnitA, sc.unitA, sc.normA, s, k, dCodes, ra);
     backThroughNorm(sc.dUnitB, sc.unitB, sc.normB, s, k, dCodes, rb);
   }
-  return { loss: (loss * weight) / (pairs * s2), meanCodeCosine: cdSum / (pairs * s2) };
+  return { lossSum: loss, codeCosineSum: cdSum };
+}
+
+/** Loss of one pair kind over the whole batch (times `weight`), its gradient added into dCodes. */
+export function correlationLoss(b: PairBatch, shift: number, weight: number, sc: PairScratch, dCodes: Float64Array): PairLoss {
+  const n = b.firstRows.length * b.points * b.points;
+  const overall = pairFeatureCorrelations(b, sc) / n;
+  const { lossSum, codeCosineSum } = correlationLossSums(b, shift, weight / n, overall, sc, dCodes);
+  return { loss: (lossSum * weight) / n, meanCodeCosine: codeCosineSum / n };
 }

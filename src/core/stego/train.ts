@@ -4,11 +4,11 @@
 // correlations (correlation-loss.ts). A generator, so callers can report progress and stop.
 import { AdamW } from '../optim/adam';
 import { mulberry32, type Rng } from '../random';
-import { correlationLoss, PairScratch, type PairBatch } from './correlation-loss';
-import { initialStegoParams, StegoHeadPass, type StegoHeadShape } from './head';
+import { initialStegoParams, type StegoHeadShape } from './head';
 import { globalFeatures, nearestImages } from './knn';
 import { fitProjection, projectTokens, type TokenProjection } from './projection';
 import { emptyPlan, planStep, type StepPlan } from './sampling';
+import { allocStepShared, combineShards, inTurn, STEP_PHASES, STEP_SHARDS, StepShard, type ShardRunner, type ShardSettings, type StepShared } from './step-shards';
 
 export interface PairTerms<T> {
   intra: T;
@@ -79,65 +79,50 @@ export function photoRows(projection: TokenProjection, tokens: Float32Array): Ph
   return { x: Float32Array.from(x), unit, cells };
 }
 
+/** A run's step state: its plan, the arrays the shards share, and who runs the shards. */
 interface StepBuffers {
-  x: Float64Array;
-  features: Float64Array;
-  dCodes: Float64Array;
-  head: StegoHeadPass;
-  grad: Float64Array;
   plan: StepPlan;
-  scratch: PairScratch;
+  shared: StepShared;
+  runner: ShardRunner;
+  grad: Float64Array;
 }
 
-function makeBuffers(opts: StegoTrainOptions, shape: StegoHeadShape, paramCount: number): StepBuffers {
-  const s = opts.pointsPerImage, b = opts.batchSize, d = opts.projectionDim;
-  const rows = (2 + opts.negatives) * b * s;
-  return {
-    x: new Float64Array(rows * d),
-    features: new Float64Array(rows * d),
-    dCodes: new Float64Array(rows * opts.codeDim),
-    head: new StegoHeadPass(shape, rows),
-    grad: new Float64Array(paramCount),
-    plan: emptyPlan(opts),
-    scratch: new PairScratch(s, opts.codeDim, Math.max(1, opts.negatives) * b),
-  };
+/**
+ * Runs the step's shards on threads: given the run's settings and its shared arrays (allocated
+ * with `alloc`), returns a runner that runs every shard of a phase (src/batch/stego-threads.ts).
+ */
+export interface ParallelShards {
+  alloc: (bytes: number) => ArrayBufferLike;
+  runner: (settings: ShardSettings, shape: StegoHeadShape, shared: StepShared) => ShardRunner;
+}
+
+function makeBuffers(opts: StegoTrainOptions, shape: StegoHeadShape, params: Float64Array, parallel?: ParallelShards): StepBuffers {
+  const shared = allocStepShared(opts, shape, parallel?.alloc);
+  shared.params.set(params);
+  const runner = parallel ? parallel.runner(opts, shape, shared) : inTurn(Array.from({ length: STEP_SHARDS }, (_, i) => new StepShard(opts, shape, shared, i)));
+  return { plan: emptyPlan(opts), shared, runner, grad: new Float64Array(params.length) };
 }
 
 /** Loads the plan's rows: the head's input through each row's dropout mask, and the unit features. */
 function loadRows(buf: StepBuffers, photos: readonly PhotoRows[], d: number): void {
   const { plan } = buf;
+  const { x, features } = buf.shared;
   for (let r = 0; r < plan.rows; r++) {
     const photo = photos[plan.photo[r]], src = plan.cell[r] * d, dst = r * d, mask = plan.mask[r] * d;
     for (let j = 0; j < d; j++) {
-      buf.x[dst + j] = photo.x[src + j] * plan.masks[mask + j];
-      buf.features[dst + j] = photo.unit[src + j];
+      x[dst + j] = photo.x[src + j] * plan.masks[mask + j];
+      features[dst + j] = photo.unit[src + j];
     }
   }
 }
 
-const rowRange = (start: number, count: number, s: number) => Int32Array.from({ length: count }, (_, i) => (start + i) * s);
-
-/** One optimisation step; returns each pair kind's weighted loss. */
-function trainStep(photos: readonly PhotoRows[], knn: Int32Array[], opts: StegoTrainOptions, params: Float64Array, adam: AdamW, buf: StepBuffers, rng: Rng): PairTerms<number> {
-  const b = opts.batchSize, s = opts.pointsPerImage, d = opts.projectionDim;
-  const { negatives, rows } = planStep(photos, knn, opts, rng, buf.plan);
-  loadRows(buf, photos, d);
-  const codes = buf.head.forward(params, buf.x, rows);
-  buf.dCodes.fill(0, 0, rows * opts.codeDim);
-  const batch = (first: Int32Array, second: Int32Array): PairBatch => ({ features: buf.features, codes, featDim: d, codeDim: opts.codeDim, points: s, firstRows: first, secondRows: second });
-  const anchorsRows = rowRange(0, b, s);
-  const terms: PairTerms<number> = {
-    intra: correlationLoss(batch(anchorsRows, anchorsRows), opts.shifts.intra, opts.weights.intra, buf.scratch, buf.dCodes).loss,
-    knn: correlationLoss(batch(anchorsRows, rowRange(b, b, s)), opts.shifts.knn, opts.weights.knn, buf.scratch, buf.dCodes).loss,
-    random: 0,
-  };
-  if (negatives > 0) {
-    const first = Int32Array.from({ length: negatives * b }, (_, i) => (i % b) * s);
-    terms.random = correlationLoss(batch(first, rowRange(2 * b, negatives * b, s)), opts.shifts.random, opts.weights.random, buf.scratch, buf.dCodes).loss;
-  }
-  buf.grad.fill(0);
-  buf.head.backward(params, buf.x, rows, buf.dCodes, buf.grad);
-  adam.update(params, buf.grad, opts.learningRate);
+/** One optimisation step (step-shards.ts: its phases); returns each pair kind's weighted loss. */
+function trainStep(photos: readonly PhotoRows[], knn: Int32Array[], opts: StegoTrainOptions, adam: AdamW, buf: StepBuffers, rng: Rng): PairTerms<number> {
+  const g = planStep(photos, knn, opts, rng, buf.plan);
+  loadRows(buf, photos, opts.projectionDim);
+  for (const phase of STEP_PHASES) buf.runner.phase(phase, g);
+  const terms = combineShards(opts, buf.shared, g, buf.grad);
+  adam.update(buf.shared.params, buf.grad, opts.learningRate);
   return terms;
 }
 
@@ -240,20 +225,27 @@ export class StegoLossMeter {
   }
 }
 
-/** The same, on photos already projected (a batch run projects them as it reads them). */
-export function* stegoTrainingOnRows(projection: TokenProjection, photos: readonly PhotoRows[], options: Partial<StegoTrainOptions> = {}): Generator<StegoProgress, StegoModel, boolean | undefined> {
+/**
+ * The same, on photos already projected (a batch run projects them as it reads them); `parallel`
+ * runs each step's shards on threads, with the same result bit for bit.
+ */
+export function* stegoTrainingOnRows(projection: TokenProjection, photos: readonly PhotoRows[], options: Partial<StegoTrainOptions> = {}, parallel?: ParallelShards): Generator<StegoProgress, StegoModel, boolean | undefined> {
   const { opts, shape, knn, params, rng } = prepareStegoRun(projection, photos, options);
   const adam = new AdamW(params.length);
-  const buf = makeBuffers(opts, shape, params.length);
+  const buf = makeBuffers(opts, shape, params, parallel);
   const meter = new StegoLossMeter(opts);
   let step = 0;
-  while (step < opts.steps) {
-    meter.add(trainStep(photos, knn, opts, params, adam, buf, rng));
-    step++;
-    if (!meter.due(step)) continue;
-    if ((yield meter.report(step)) === false) break;
+  try {
+    while (step < opts.steps) {
+      meter.add(trainStep(photos, knn, opts, adam, buf, rng));
+      step++;
+      if (!meter.due(step)) continue;
+      if ((yield meter.report(step)) === false) break;
+    }
+  } finally {
+    buf.runner.close();
   }
-  return { projection, shape, params: Float32Array.from(params), steps: step, history: meter.history };
+  return { projection, shape, params: Float32Array.from(buf.shared.params), steps: step, history: meter.history };
 }
 
 /** Runs a training generator to the end (tests, Node). */
