@@ -29,9 +29,16 @@ export interface PageConfig {
   overlap: boolean;
   /** ?stem=off: a model with a shared stem runs four whole passes, as before it had one (the old way, bit for bit). */
   sharedStem: boolean;
+  /**
+   * ?ahead=N (0…4): photos in flight beyond one per worker, so that the model's worker embeds the
+   * next photos while its segmenting worker is still busy (0: one per worker, the old way).
+   */
+  aheadPhotos: number;
 }
 
 const MAX_WORKERS = 8;
+const MAX_AHEAD = 4;
+const DEFAULT_AHEAD = 1;
 const MAX_THREADS = 16;
 
 /** The app's proposal stage when the URL names none (README: measured on coco-dev). */
@@ -58,6 +65,7 @@ export function readConfig(search: string): PageConfig {
     regionsFirst: q.get('regions') !== 'off',
     overlap: q.get('overlap') !== 'off',
     sharedStem: q.get('stem') !== 'off',
+    aheadPhotos: q.has('ahead') && Number(q.get('ahead')) >= 0 ? Math.min(MAX_AHEAD, Math.floor(Number(q.get('ahead')))) : DEFAULT_AHEAD,
   };
 }
 

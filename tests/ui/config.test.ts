@@ -4,12 +4,12 @@ import { DEFAULT_APP_PROPOSALS, readConfig } from '../../src/ui/config';
 
 describe('page settings (src/ui/config.ts)', () => {
   it('has defaults for an empty query', () => {
-    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, proposalsInUrl: false, workers: null, threads: null, debug: false, stego: true, regionsFirst: true, overlap: true, sharedStem: true });
+    expect(readConfig('')).toEqual({ backend: 'auto', modelId: null, refine: 'crf', proposals: DEFAULT_APP_PROPOSALS, proposalsInUrl: false, workers: null, threads: null, debug: false, stego: true, regionsFirst: true, overlap: true, sharedStem: true, aheadPhotos: 1 });
   });
 
   it('reads every setting the README lists', () => {
-    expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&proposals=multi&workers=3&threads=2&debug&stego=off&regions=off&overlap=off&stem=off')).toEqual({
-      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', proposalsInUrl: true, workers: 3, threads: 2, debug: true, stego: false, regionsFirst: false, overlap: false, sharedStem: false,
+    expect(readConfig('?backend=wasm&model=tiny-vit&refine=guided&proposals=multi&workers=3&threads=2&debug&stego=off&regions=off&overlap=off&stem=off&ahead=0')).toEqual({
+      backend: 'wasm', modelId: 'tiny-vit', refine: 'guided', proposals: 'multi', proposalsInUrl: true, workers: 3, threads: 2, debug: true, stego: false, regionsFirst: false, overlap: false, sharedStem: false, aheadPhotos: 0,
     });
     expect(readConfig('backend=webgpu&refine=none').backend).toBe('webgpu');
   });
@@ -23,5 +23,6 @@ describe('page settings (src/ui/config.ts)', () => {
     expect(readConfig('?threads=0').threads).toBeNull();
     expect(readConfig('?threads=99').threads).toBe(16);
     expect(readConfig('?model=').modelId).toBeNull();
+    expect([readConfig('?ahead=9').aheadPhotos, readConfig('?ahead=-1').aheadPhotos, readConfig('?ahead=x').aheadPhotos]).toEqual([4, 1, 1]);
   });
 });

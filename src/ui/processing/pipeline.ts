@@ -18,6 +18,7 @@ import { captureClasses, carryInto } from './keep-classes';
 import { JobCancelled, type BackboneClient } from './backbone-client';
 import { JobQueue } from './queue';
 import { loadModel, readyPool, readySegmenters } from './session';
+import { photosInFlight } from './worker-pool';
 import { markMoment } from './timeline';
 
 const queue = new JobQueue({
@@ -230,8 +231,7 @@ export function processPhotos(items: { id: string; file: File }[]): void {
   items.forEach(({ id }) => seg.setStage(id, 'queued'));
   const p = seg.progress;
   seg.setProgress(p.phase === 'idle' ? { done: 0, total: items.length, phase: 'processing' } : { total: p.total + items.length, phase: 'processing' });
-  // Each worker, model or segmenting, has a photo to work on.
-  void Promise.all([readyPool(), readySegmenters()]).then(([pool, segmenters]) => (queue.concurrency = pool.size + (segmenters === pool ? 0 : segmenters.size)), () => undefined);
+  void Promise.all([readyPool(), readySegmenters()]).then(([pool, segmenters]) => (queue.concurrency = photosInFlight(pool.size, segmenters === pool ? 0 : segmenters.size, pageConfig().aheadPhotos)), () => undefined);
   queue.push(...items.map(({ id, file }) => ({ id, run: (signal: AbortSignal) => processOne(id, file, signal) })));
 }
 
