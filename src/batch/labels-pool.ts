@@ -35,7 +35,7 @@ export async function labelPhotos(data: LabelsThreadData, photos: readonly Photo
       const done = new Map<number, PhotoLabels>();
       const idle: Worker[] = [];
       let sent = 0, written = 0, writing = false;
-      // Label maps wait here until their turn to be written: at most two per thread.
+      // Encoded photos wait here until their turn to be written: at most two per thread.
       const feed = () => {
         while (idle.length && sent < photos.length && sent - written < 2 * workers.length) {
           (idle.pop() as Worker).postMessage({ type: 'photo', index: sent, photo: photos[sent] } satisfies LabelsToThread);
