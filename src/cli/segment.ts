@@ -29,7 +29,8 @@ const USAGE = `usage: npm run segment -- <photo folder> --out <folder> [options]
                               instance feature for the thing clusters: mean of its patch tokens, or the
                               backbone's CLS on its masked crop (one more backbone run per instance); default ${DEFAULT_INSTANCE_FEATURE}
   --threads N                 onnxruntime threads in all (default: all cores), shared by the jobs
-  --jobs N                    photos processed at once, each on a worker thread (default: one per core, at most 4)
+  --jobs N                    photos processed at once, each on a worker thread (default: one per core, at most 4);
+                              phase 2 labels N photos at once too, and from 2 on trains STEGO's head on two threads
   --limit N                   only the first N photos of the sorted folder
   --tokens-per-image N        patch tokens per photo for the stuff clusters (default: 12000 in all, 16..400 per photo)
   --semantic auto|stego|kmeans
