@@ -51,7 +51,7 @@ export async function trainBatchSemanticHead(
     for (const meta of chosen) rows.push(photoRows(projection, (await readEntryArrays(dir, meta)).tokens));
     opts.progress?.write(`phase 2: training STEGO's head on ${rows.length} photos (${options.steps} steps${booting ? ', 2 threads' : ''})\n`);
     helper = await startedOrNull(booting, opts.progress);
-    const model = trainModel(projection, rows, options, helper, opts.progress);
+    const model = trainStegoModel(projection, rows, options, helper, opts.progress);
     const head = semanticHeadOf(model);
     opts.progress?.write(`phase 2: STEGO's head trained in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     const summary = { method: 'stego' as const, photos: metas.length, trainedOn: rows.length, steps: model.steps, finalLoss: model.history.at(-1)?.loss ?? 0, options };
@@ -69,7 +69,7 @@ export async function trainBatchSemanticHead(
 }
 
 /** The head, on two threads where a helper is at hand; trained again on one if the helper fails (the same result). */
-function trainModel(projection: TokenProjection, rows: readonly PhotoRows[], options: StegoTrainOptions, helper: StegoHelperThread | null, progress: ProgressSink | null): StegoModel {
+export function trainStegoModel(projection: TokenProjection, rows: readonly PhotoRows[], options: StegoTrainOptions, helper: StegoHelperThread | null, progress: ProgressSink | null): StegoModel {
   const report = (p: StegoProgress) => {
     if (p.step % 100 === 0 || p.step === p.totalSteps) progress?.write(`  step ${p.step}/${p.totalSteps}: loss ${p.loss.toFixed(4)} (${p.msPerStep.toFixed(0)} ms/step)\n`);
   };

@@ -1,8 +1,10 @@
 // STEGO's training steps with a helper thread (src/batch/stego-threads.ts): the same head bit for
-// bit as on one thread, and a helper that fails makes the run fail with a message, not hang.
+// bit as on one thread; a helper that fails makes the steps fail with a message, not hang, and a
+// batch run then trains the same head again on one thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaussian, mulberry32 } from '../../src/core/random';
-import { drainStego, projectSession, stegoTrainingOnRows, type StegoTrainOptions } from '../../src/core/stego/train';
+import { drainStego, projectSession, STEGO_DEFAULTS, stegoTrainingOnRows, type StegoTrainOptions } from '../../src/core/stego/train';
+import { trainStegoModel } from '../../src/batch/semantic-head';
 import { StegoHelperThread } from '../../src/batch/stego-threads';
 
 const DIM = 24, CELLS = 30, PHOTOS = 9;
@@ -35,6 +37,22 @@ describe("STEGO's steps on a helper thread", () => {
     const failing = await StegoHelperThread.start({ failAt: 'score' });
     try {
       expect(() => drainStego(stegoTrainingOnRows(projection, photos, OPTIONS, failing.parallel()))).toThrow(/helper thread failed while score/);
+    } finally {
+      await failing.close();
+    }
+  }, 60_000);
+});
+
+describe("a batch run's STEGO head when its helper fails", () => {
+  it('is trained again on one thread, says so, and is the same head', async () => {
+    const { projection, photos } = projectSession(tokens(), DIM, OPTIONS);
+    const options = { ...STEGO_DEFAULTS, ...OPTIONS };
+    const failing = await StegoHelperThread.start({ failAt: 'backprop' });
+    let log = '';
+    try {
+      const model = trainStegoModel(projection, photos, options, failing, { write: (t: string) => (log += t) });
+      expect(log).toMatch(/helper thread failed while backprop.*training again on one thread/);
+      expect(Array.from(model.params)).toEqual(Array.from(drainStego(stegoTrainingOnRows(projection, photos, options)).params));
     } finally {
       await failing.close();
     }
