@@ -63,6 +63,11 @@ export function allocStepShared(o: ShardSettings, shape: StegoHeadShape, alloc: 
   return { x: take(sizes.x), features: take(sizes.features), codes: take(sizes.codes), dCodes: take(sizes.dCodes), params: take(sizes.params), grads: take(sizes.grads), sums: take(sizes.sums) };
 }
 
+/** Where a shard's correlation sum (which 0) or loss sum (which 1) of a pair kind lies in `sums`. */
+function sumIndex(shard: number, kind: Kind, which: 0 | 1): number {
+  return (shard * KINDS.length + KINDS.indexOf(kind)) * 2 + which;
+}
+
 /** A shard's half of [0, n): the first shard takes the smaller half. */
 function half(n: number, shard: number): [number, number] {
   const cut = Math.floor(n / STEP_SHARDS);
@@ -113,10 +118,6 @@ export class StepShard {
     return g.negatives > 0 ? [...KINDS] : ['intra', 'knn'];
   }
 
-  private sumAt(shard: number, kind: Kind, which: 0 | 1): number {
-    return (shard * KINDS.length + KINDS.indexOf(kind)) * 2 + which;
-  }
-
   /** Codes of the shard's rows; centred feature correlations of its pairs and their sums. */
   private correlate(g: StepGeometry): void {
     const [r0, r1] = half(g.rows, this.shard);
@@ -124,21 +125,21 @@ export class StepShard {
     const d = this.o.projectionDim, k = this.o.codeDim;
     codes.set(this.head.forward(params, x.subarray(r0 * d, r1 * d), r1 - r0).subarray(0, (r1 - r0) * k), r0 * k);
     dCodes.fill(0, r0 * k, r1 * k);
-    for (const kind of KINDS) sums[this.sumAt(this.shard, kind, 0)] = 0;
-    for (const kind of this.kinds(g)) sums[this.sumAt(this.shard, kind, 0)] = pairFeatureCorrelations(this.batch(kind, g).batch, this.scratch[kind]);
+    for (const kind of KINDS) sums[sumIndex(this.shard, kind, 0)] = 0;
+    for (const kind of this.kinds(g)) sums[sumIndex(this.shard, kind, 0)] = pairFeatureCorrelations(this.batch(kind, g).batch, this.scratch[kind]);
   }
 
   /** Loss sums of the shard's pairs and their gradient on the codes (each row is written by one shard only). */
   private score(g: StepGeometry): void {
     const { sums, dCodes } = this.shared;
     const s2 = this.o.pointsPerImage ** 2;
-    for (const kind of KINDS) sums[this.sumAt(this.shard, kind, 1)] = 0;
+    for (const kind of KINDS) sums[sumIndex(this.shard, kind, 1)] = 0;
     for (const kind of this.kinds(g)) {
       const { batch, all } = this.batch(kind, g);
       let total = 0;
-      for (let sh = 0; sh < STEP_SHARDS; sh++) total += sums[this.sumAt(sh, kind, 0)];
+      for (let sh = 0; sh < STEP_SHARDS; sh++) total += sums[sumIndex(sh, kind, 0)];
       const n = all * s2;
-      sums[this.sumAt(this.shard, kind, 1)] = correlationLossSums(batch, this.o.shifts[kind], this.o.weights[kind] / n, total / n, this.scratch[kind], dCodes).lossSum;
+      sums[sumIndex(this.shard, kind, 1)] = correlationLossSums(batch, this.o.shifts[kind], this.o.weights[kind] / n, total / n, this.scratch[kind], dCodes).lossSum;
     }
   }
 
@@ -176,7 +177,7 @@ export function combineShards(o: ShardSettings, shared: StepShared, g: StepGeome
   const s2 = o.pointsPerImage ** 2;
   const loss = (kind: Kind, pairs: number) => {
     let sum = 0;
-    for (let sh = 0; sh < STEP_SHARDS; sh++) sum += shared.sums[(sh * KINDS.length + KINDS.indexOf(kind)) * 2 + 1];
+    for (let sh = 0; sh < STEP_SHARDS; sh++) sum += shared.sums[sumIndex(sh, kind, 1)];
     return pairs ? (sum * o.weights[kind]) / (pairs * s2) : 0;
   };
   return { intra: loss('intra', o.batchSize), knn: loss('knn', o.batchSize), random: loss('random', g.negatives * o.batchSize) };
